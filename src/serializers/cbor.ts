@@ -1,0 +1,562 @@
+/**
+ * The CBOR serializer (`wamp.2.cbor`, RFC 8949), our own encoder and decoder.
+ *
+ * @example Usage
+ * ```ts
+ * import { CborSerializer } from "@wampkit/wamp/cbor";
+ * import assert from "node:assert/strict";
+ *
+ * const cbor = new CborSerializer();
+ * const frame = cbor.serialize([16, 1, {}, "com.example.topic", [new Uint8Array([7])]]);
+ * assert.deepEqual(cbor.deserialize(frame), [16, 1, {}, "com.example.topic", [new Uint8Array([7])]]);
+ * ```
+ *
+ * @module
+ */
+
+import { readUtf8, writeUtf8 } from "./_utf8.ts";
+import { DecodeError, EncodeError } from "./errors.ts";
+import {
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  type Frame,
+  type Serializer,
+  type SerializerOptions,
+} from "./serializer.ts";
+
+const TWO_32 = 0x100000000;
+const MAX_U64 = (1n << 64n) - 1n;
+const BREAK = Symbol("break");
+
+function setKey(obj: Record<string, unknown>, key: string, value: unknown) {
+  if (key === "__proto__") {
+    Object.defineProperty(obj, key, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  } else obj[key] = value;
+}
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/**
+ * CBOR (RFC 8949) for WAMP: major types 0–7, definite and indefinite
+ * lengths, float16/32/64 on decode, byte strings for binary. Tags 2 and 3
+ * (bignums) decode to `bigint`; other tags are skipped and their content
+ * decoded. Integers up to 2^53 decode to `number`, larger ones to `bigint`.
+ * Map keys must be text strings. Non-integer numbers encode as float64.
+ *
+ * @example Usage
+ * ```ts
+ * import { CborSerializer } from "@wampkit/wamp/cbor";
+ * import assert from "node:assert/strict";
+ *
+ * const cbor = new CborSerializer();
+ * assert.deepEqual(cbor.serialize([17, 1, 2]), new Uint8Array([0x83, 0x11, 0x01, 0x02]));
+ * ```
+ */
+export class CborSerializer implements Serializer {
+  /** WebSocket subprotocol. */
+  readonly protocol = "wamp.2.cbor";
+  /** RawSocket serializer id. */
+  readonly rawSocketId = 3;
+  /** CBOR frames are binary. */
+  readonly binary = true;
+  /** The largest frame accepted or produced, in bytes. */
+  readonly maxMessageSize: number;
+  #maxDepth: number;
+  #buf = new Uint8Array(4096);
+  #view = new DataView(this.#buf.buffer);
+  #pos = 0;
+  #in: Uint8Array = new Uint8Array(0);
+  #inView: DataView = new DataView(this.#in.buffer);
+  #at = 0;
+
+  /**
+   * Creates a CBOR serializer.
+   *
+   * @param options Size and depth limits.
+   */
+  constructor(options: SerializerOptions = {}) {
+    this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  }
+
+  /**
+   * Encodes a message.
+   *
+   * @param message The wire array.
+   * @returns The CBOR bytes.
+   */
+  serialize(message: unknown[]): Uint8Array {
+    this.#pos = 0;
+    this.#write(message, 0);
+    if (this.#pos > this.maxMessageSize) {
+      throw new EncodeError(
+        `Message of ${this.#pos} bytes exceeds the limit of ${this.maxMessageSize}`,
+      );
+    }
+    const out = this.#buf.slice(0, this.#pos);
+    if (this.#buf.length > 1 << 20) {
+      this.#buf = new Uint8Array(4096);
+      this.#view = new DataView(this.#buf.buffer);
+    }
+    return out;
+  }
+
+  #ensure(n: number): void {
+    const need = this.#pos + n;
+    if (need <= this.#buf.length) return;
+    let size = this.#buf.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.#buf.subarray(0, this.#pos));
+    this.#buf = next;
+    this.#view = new DataView(next.buffer);
+  }
+
+  /** Writes a major type with its argument, in the shortest form. */
+  #head(major: number, n: number): void {
+    this.#ensure(9);
+    const buf = this.#buf;
+    const pos = this.#pos;
+    const m = major << 5;
+    if (n < 24) {
+      buf[pos] = m | n;
+      this.#pos = pos + 1;
+    } else if (n < 0x100) {
+      buf[pos] = m | 24;
+      buf[pos + 1] = n;
+      this.#pos = pos + 2;
+    } else if (n < 0x10000) {
+      buf[pos] = m | 25;
+      buf[pos + 1] = n >> 8;
+      buf[pos + 2] = n & 0xff;
+      this.#pos = pos + 3;
+    } else if (n < TWO_32) {
+      buf[pos] = m | 26;
+      this.#view.setUint32(pos + 1, n);
+      this.#pos = pos + 5;
+    } else {
+      buf[pos] = m | 27;
+      this.#view.setUint32(pos + 1, Math.floor(n / TWO_32));
+      this.#view.setUint32(pos + 5, n >>> 0);
+      this.#pos = pos + 9;
+    }
+  }
+
+  #write(value: unknown, depth: number): void {
+    switch (typeof value) {
+      case "string":
+        this.#writeString(value);
+        return;
+      case "number":
+        if (Number.isSafeInteger(value)) {
+          if (value >= 0) this.#head(0, value);
+          else this.#head(1, -1 - value);
+        } else {
+          this.#ensure(9);
+          this.#buf[this.#pos] = 0xfb;
+          this.#view.setFloat64(this.#pos + 1, value);
+          this.#pos += 9;
+        }
+        return;
+      case "boolean":
+        this.#ensure(1);
+        this.#buf[this.#pos++] = value ? 0xf5 : 0xf4;
+        return;
+      case "undefined":
+        this.#ensure(1);
+        this.#buf[this.#pos++] = 0xf6;
+        return;
+      case "bigint":
+        this.#ensure(9);
+        if (value >= 0n && value <= MAX_U64) {
+          this.#buf[this.#pos] = 0x1b;
+          this.#view.setBigUint64(this.#pos + 1, value);
+        } else if (value < 0n && -1n - value <= MAX_U64) {
+          this.#buf[this.#pos] = 0x3b;
+          this.#view.setBigUint64(this.#pos + 1, -1n - value);
+        } else {
+          throw new EncodeError(`Integer ${value} does not fit in 64 bits`);
+        }
+        this.#pos += 9;
+        return;
+      case "object":
+        break;
+      default:
+        throw new EncodeError(`Cannot encode a ${typeof value} as CBOR`);
+    }
+    if (value === null) {
+      this.#ensure(1);
+      this.#buf[this.#pos++] = 0xf6;
+      return;
+    }
+    if (depth >= this.#maxDepth) {
+      throw new EncodeError(`Nesting deeper than ${this.#maxDepth} levels`);
+    }
+    if (Array.isArray(value)) {
+      const n = value.length;
+      this.#head(4, n);
+      for (let i = 0; i < n; i++) this.#write(value[i], depth + 1);
+      return;
+    }
+    if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
+      const bytes = value instanceof Uint8Array ? value : new Uint8Array(value);
+      this.#head(2, bytes.length);
+      this.#ensure(bytes.length);
+      this.#buf.set(bytes, this.#pos);
+      this.#pos += bytes.length;
+      return;
+    }
+    if (ArrayBuffer.isView(value) || value instanceof Map) {
+      throw new EncodeError(
+        `Cannot encode a ${value.constructor.name} as CBOR`,
+      );
+    }
+    const toJSON = (value as { toJSON?: () => unknown }).toJSON;
+    if (typeof toJSON === "function") {
+      this.#write(toJSON.call(value), depth);
+      return;
+    }
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    let n = 0;
+    for (const key of keys) if (obj[key] !== undefined) n++;
+    this.#head(5, n);
+    for (const key of keys) {
+      const v = obj[key];
+      if (v === undefined) continue;
+      this.#writeString(key);
+      this.#write(v, depth + 1);
+    }
+  }
+
+  #writeString(str: string): void {
+    const len = str.length;
+    const max = len * 3;
+    this.#ensure(max + 9);
+    const buf = this.#buf;
+    const pos = this.#pos;
+    if (max < 24) {
+      const n = writeUtf8(buf, pos + 1, str);
+      buf[pos] = 0x60 | n;
+      this.#pos = pos + 1 + n;
+      return;
+    }
+    const reserved = max < 0x100 ? 2 : max < 0x10000 ? 3 : 5;
+    const n = writeUtf8(buf, pos + reserved, str);
+    const header = n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+    if (header !== reserved) {
+      buf.copyWithin(pos + header, pos + reserved, pos + reserved + n);
+    }
+    if (header === 1) buf[pos] = 0x60 | n;
+    else if (header === 2) {
+      buf[pos] = 0x78;
+      buf[pos + 1] = n;
+    } else if (header === 3) {
+      buf[pos] = 0x79;
+      buf[pos + 1] = n >> 8;
+      buf[pos + 2] = n & 0xff;
+    } else {
+      buf[pos] = 0x7a;
+      this.#view.setUint32(pos + 1, n);
+    }
+    this.#pos = pos + header + n;
+  }
+
+  /**
+   * Decodes one CBOR data item that fills the whole frame.
+   *
+   * @param frame The bytes.
+   * @returns The decoded value.
+   */
+  deserialize(frame: Frame | ArrayBuffer): unknown {
+    if (typeof frame === "string") {
+      throw new DecodeError("CBOR frames must be binary, got text", 0);
+    }
+    const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
+    if (bytes.length > this.maxMessageSize) {
+      throw new DecodeError(
+        `Frame of ${bytes.length} bytes exceeds the limit of ${this.maxMessageSize}`,
+        0,
+      );
+    }
+    if (bytes.length === 0) throw new DecodeError("Empty frame", 0);
+    this.#in = bytes;
+    this.#inView = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    this.#at = 0;
+    try {
+      const value = this.#read(0);
+      if (value === BREAK) {
+        throw new DecodeError("Unexpected break code", 0);
+      }
+      if (this.#at !== bytes.length) {
+        throw new DecodeError(
+          `${bytes.length - this.#at} bytes after the end of the value`,
+          this.#at,
+        );
+      }
+      return value;
+    } finally {
+      this.#in = new Uint8Array(0);
+    }
+  }
+
+  #need(n: number, what: string): void {
+    if (this.#at + n > this.#in.length) {
+      throw new DecodeError(
+        `Truncated frame: ${what} needs ${n} bytes, ${
+          this.#in.length - this.#at
+        } left`,
+        this.#at,
+      );
+    }
+  }
+
+  /** Reads the argument of a head; -1 for indefinite length. */
+  #argument(info: number, start: number): number | bigint {
+    if (info < 24) return info;
+    const view = this.#inView;
+    switch (info) {
+      case 24:
+        this.#need(1, "a 1-byte argument");
+        return this.#in[this.#at++]!;
+      case 25:
+        this.#need(2, "a 2-byte argument");
+        this.#at += 2;
+        return view.getUint16(this.#at - 2);
+      case 26:
+        this.#need(4, "a 4-byte argument");
+        this.#at += 4;
+        return view.getUint32(this.#at - 4);
+      case 27: {
+        this.#need(8, "an 8-byte argument");
+        const high = view.getUint32(this.#at);
+        const low = view.getUint32(this.#at + 4);
+        this.#at += 8;
+        if (high < 0x200000 || (high === 0x200000 && low === 0)) {
+          return high * TWO_32 + low;
+        }
+        return view.getBigUint64(this.#at - 8);
+      }
+      case 31:
+        return -1;
+      default:
+        throw new DecodeError(
+          `Reserved additional information ${info}`,
+          start,
+        );
+    }
+  }
+
+  #length(info: number, start: number, what: string): number {
+    const n = this.#argument(info, start);
+    if (typeof n === "bigint") {
+      throw new DecodeError(`${what} length ${n} is too large`, start);
+    }
+    return n;
+  }
+
+  #read(depth: number): unknown {
+    this.#need(1, "a data item");
+    const start = this.#at;
+    const b = this.#in[this.#at++]!;
+    const major = b >> 5;
+    const info = b & 0x1f;
+    switch (major) {
+      case 0: {
+        const n = this.#argument(info, start);
+        if (n === -1) throw new DecodeError("Indefinite integer", start);
+        return n;
+      }
+      case 1: {
+        const n = this.#argument(info, start);
+        if (n === -1) throw new DecodeError("Indefinite integer", start);
+        if (typeof n === "bigint") return -1n - n;
+        const v = -1 - n;
+        return v >= -9007199254740992 ? v : -1n - BigInt(n);
+      }
+      case 2:
+      case 3: {
+        const n = this.#length(info, start, "String");
+        if (n === -1) return this.#readChunks(major, start);
+        return major === 2 ? this.#readBytes(n) : this.#readText(n);
+      }
+      case 4: {
+        const n = this.#length(info, start, "Array");
+        this.#checkDepth(depth, start);
+        if (n === -1) {
+          const out: unknown[] = [];
+          for (;;) {
+            const v = this.#read(depth + 1);
+            if (v === BREAK) return out;
+            out.push(v);
+          }
+        }
+        this.#need(n, `an array of ${n}`);
+        const out = new Array(n);
+        for (let i = 0; i < n; i++) out[i] = this.#item(depth + 1);
+        return out;
+      }
+      case 5: {
+        const n = this.#length(info, start, "Map");
+        this.#checkDepth(depth, start);
+        const out: Record<string, unknown> = {};
+        if (n === -1) {
+          for (;;) {
+            const keyAt = this.#at;
+            const key = this.#read(depth + 1);
+            if (key === BREAK) return out;
+            if (typeof key !== "string") {
+              throw new DecodeError("Map keys must be text strings", keyAt);
+            }
+            setKey(out, key, this.#item(depth + 1));
+          }
+        }
+        this.#need(n * 2, `a map of ${n}`);
+        for (let i = 0; i < n; i++) {
+          const keyAt = this.#at;
+          const key = this.#item(depth + 1);
+          if (typeof key !== "string") {
+            throw new DecodeError("Map keys must be text strings", keyAt);
+          }
+          setKey(out, key, this.#item(depth + 1));
+        }
+        return out;
+      }
+      case 6: {
+        const tag = this.#argument(info, start);
+        if (tag === -1) throw new DecodeError("Indefinite tag", start);
+        this.#checkDepth(depth, start);
+        const content = this.#item(depth + 1);
+        if ((tag === 2 || tag === 3) && content instanceof Uint8Array) {
+          let v = 0n;
+          for (const byte of content) v = (v << 8n) | BigInt(byte);
+          if (tag === 3) v = -1n - v;
+          return v >= -9007199254740992n && v <= 9007199254740992n
+            ? Number(v)
+            : v;
+        }
+        return content;
+      }
+      default:
+        return this.#simple(info, start);
+    }
+  }
+
+  /** A data item that must not be a break code. */
+  #item(depth: number): unknown {
+    const at = this.#at;
+    const v = this.#read(depth);
+    if (v === BREAK) throw new DecodeError("Unexpected break code", at);
+    return v;
+  }
+
+  #simple(info: number, start: number): unknown {
+    const view = this.#inView;
+    switch (info) {
+      case 20:
+        return false;
+      case 21:
+        return true;
+      case 22:
+        return null;
+      case 23:
+        return undefined;
+      case 25:
+        this.#need(2, "float 16");
+        this.#at += 2;
+        return halfToFloat(view.getUint16(this.#at - 2));
+      case 26:
+        this.#need(4, "float 32");
+        this.#at += 4;
+        return view.getFloat32(this.#at - 4);
+      case 27:
+        this.#need(8, "float 64");
+        this.#at += 8;
+        return view.getFloat64(this.#at - 8);
+      case 31:
+        return BREAK;
+      default:
+        throw new DecodeError(`Unsupported simple value ${info}`, start);
+    }
+  }
+
+  #checkDepth(depth: number, start: number): void {
+    if (depth >= this.#maxDepth) {
+      throw new DecodeError(
+        `Nesting deeper than ${this.#maxDepth} levels`,
+        start,
+      );
+    }
+  }
+
+  #readBytes(n: number): Uint8Array {
+    this.#need(n, "a byte string");
+    const start = this.#at;
+    this.#at += n;
+    return this.#in.slice(start, start + n);
+  }
+
+  #readText(n: number): string {
+    this.#need(n, "a text string");
+    const start = this.#at;
+    this.#at += n;
+    try {
+      return readUtf8(this.#in, start, start + n);
+    } catch (err) {
+      throw new DecodeError("Invalid UTF-8 in text string", start, {
+        cause: err,
+      });
+    }
+  }
+
+  #readChunks(major: number, start: number): unknown {
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      this.#need(1, "a string chunk");
+      const at = this.#at;
+      const b = this.#in[this.#at++]!;
+      if (b === 0xff) break;
+      if (b >> 5 !== major) {
+        throw new DecodeError(
+          "Indefinite string chunks must be definite strings of the same type",
+          at,
+        );
+      }
+      const n = this.#length(b & 0x1f, at, "String");
+      if (n === -1) {
+        throw new DecodeError("Nested indefinite string", at);
+      }
+      this.#need(n, "a string chunk");
+      parts.push(this.#in.subarray(this.#at, this.#at + n));
+      this.#at += n;
+      total += n;
+    }
+    const out = new Uint8Array(total);
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    if (major === 2) return out;
+    try {
+      return readUtf8(out, 0, total);
+    } catch (err) {
+      throw new DecodeError("Invalid UTF-8 in text string", start, {
+        cause: err,
+      });
+    }
+  }
+}

@@ -1,0 +1,562 @@
+/**
+ * The MessagePack serializer (`wamp.2.msgpack`), our own encoder and decoder.
+ *
+ * @example Usage
+ * ```ts
+ * import { MsgpackSerializer } from "@wampkit/wamp/msgpack";
+ * import assert from "node:assert/strict";
+ *
+ * const msgpack = new MsgpackSerializer();
+ * const frame = msgpack.serialize([48, 1, {}, "com.example.add", [2, 3]]);
+ * assert.deepEqual(msgpack.deserialize(frame), [48, 1, {}, "com.example.add", [2, 3]]);
+ * ```
+ *
+ * @module
+ */
+
+import { readUtf8, writeUtf8 } from "./_utf8.ts";
+import { DecodeError, EncodeError } from "./errors.ts";
+import {
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  type Frame,
+  type Serializer,
+  type SerializerOptions,
+} from "./serializer.ts";
+
+const TWO_32 = 0x100000000;
+const MAX_U64 = (1n << 64n) - 1n;
+const MIN_I64 = -(1n << 63n);
+
+function setKey(obj: Record<string, unknown>, key: string, value: unknown) {
+  if (key === "__proto__") {
+    Object.defineProperty(obj, key, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  } else obj[key] = value;
+}
+
+/**
+ * MessagePack (spec 2013+, `str` and `bin` distinct) for WAMP: nil, bool,
+ * every int and uint width, float32/64, str and bin 8/16/32, array and map
+ * 16/32. Ext and fixext types are rejected, as WAMP defines none. Integers up
+ * to 2^53 decode to `number`, larger ones to `bigint`; `bigint` values encode
+ * as 64-bit integers. Map keys must be strings. Non-integer numbers encode as
+ * float64.
+ *
+ * @example Usage
+ * ```ts
+ * import { MsgpackSerializer } from "@wampkit/wamp/msgpack";
+ * import assert from "node:assert/strict";
+ *
+ * const msgpack = new MsgpackSerializer();
+ * const frame = msgpack.serialize([33, 713845233, 5512315355]);
+ * assert.deepEqual(frame, new Uint8Array([0x93, 0x21, 0xce, 0x2a, 0x8c, 0x94, 0xf1, 0xcf, 0, 0, 0, 1, 0x48, 0x8f, 0x27, 0xdb]));
+ * assert.deepEqual(msgpack.deserialize(frame), [33, 713845233, 5512315355]);
+ * ```
+ */
+export class MsgpackSerializer implements Serializer {
+  /** WebSocket subprotocol. */
+  readonly protocol = "wamp.2.msgpack";
+  /** RawSocket serializer id. */
+  readonly rawSocketId = 2;
+  /** MessagePack frames are binary. */
+  readonly binary = true;
+  /** The largest frame accepted or produced, in bytes. */
+  readonly maxMessageSize: number;
+  #maxDepth: number;
+  #buf = new Uint8Array(4096);
+  #view = new DataView(this.#buf.buffer);
+  #pos = 0;
+  // decoder state
+  #in: Uint8Array = new Uint8Array(0);
+  #inView: DataView = new DataView(this.#in.buffer);
+  #at = 0;
+
+  /**
+   * Creates a MessagePack serializer.
+   *
+   * @param options Size and depth limits.
+   */
+  constructor(options: SerializerOptions = {}) {
+    this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  }
+
+  /**
+   * Encodes a message.
+   *
+   * @param message The wire array.
+   * @returns The MessagePack bytes.
+   */
+  serialize(message: unknown[]): Uint8Array {
+    this.#pos = 0;
+    this.#write(message, 0);
+    if (this.#pos > this.maxMessageSize) {
+      throw new EncodeError(
+        `Message of ${this.#pos} bytes exceeds the limit of ${this.maxMessageSize}`,
+      );
+    }
+    const out = this.#buf.slice(0, this.#pos);
+    if (this.#buf.length > 1 << 20) {
+      // Do not keep a huge buffer alive after one large message.
+      this.#buf = new Uint8Array(4096);
+      this.#view = new DataView(this.#buf.buffer);
+    }
+    return out;
+  }
+
+  #ensure(n: number): void {
+    const need = this.#pos + n;
+    if (need <= this.#buf.length) return;
+    let size = this.#buf.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.#buf.subarray(0, this.#pos));
+    this.#buf = next;
+    this.#view = new DataView(next.buffer);
+  }
+
+  #write(value: unknown, depth: number): void {
+    switch (typeof value) {
+      case "string":
+        this.#writeString(value);
+        return;
+      case "number":
+        this.#writeNumber(value);
+        return;
+      case "boolean":
+        this.#ensure(1);
+        this.#buf[this.#pos++] = value ? 0xc3 : 0xc2;
+        return;
+      case "undefined":
+        this.#ensure(1);
+        this.#buf[this.#pos++] = 0xc0;
+        return;
+      case "bigint":
+        this.#writeBigInt(value);
+        return;
+      case "object":
+        break;
+      default:
+        throw new EncodeError(`Cannot encode a ${typeof value} as MessagePack`);
+    }
+    if (value === null) {
+      this.#ensure(1);
+      this.#buf[this.#pos++] = 0xc0;
+      return;
+    }
+    if (depth >= this.#maxDepth) {
+      throw new EncodeError(`Nesting deeper than ${this.#maxDepth} levels`);
+    }
+    if (Array.isArray(value)) {
+      const n = value.length;
+      this.#ensure(5);
+      if (n < 16) this.#buf[this.#pos++] = 0x90 | n;
+      else if (n < 0x10000) {
+        this.#buf[this.#pos] = 0xdc;
+        this.#view.setUint16(this.#pos + 1, n);
+        this.#pos += 3;
+      } else {
+        this.#buf[this.#pos] = 0xdd;
+        this.#view.setUint32(this.#pos + 1, n);
+        this.#pos += 5;
+      }
+      for (let i = 0; i < n; i++) this.#write(value[i], depth + 1);
+      return;
+    }
+    if (value instanceof Uint8Array) {
+      this.#writeBin(value);
+      return;
+    }
+    if (value instanceof ArrayBuffer) {
+      this.#writeBin(new Uint8Array(value));
+      return;
+    }
+    if (ArrayBuffer.isView(value) || value instanceof Map) {
+      throw new EncodeError(
+        `Cannot encode a ${value.constructor.name} as MessagePack`,
+      );
+    }
+    const toJSON = (value as { toJSON?: () => unknown }).toJSON;
+    if (typeof toJSON === "function") {
+      this.#write(toJSON.call(value), depth);
+      return;
+    }
+    this.#writeMap(value as Record<string, unknown>, depth);
+  }
+
+  #writeMap(obj: Record<string, unknown>, depth: number): void {
+    const keys = Object.keys(obj);
+    let n = 0;
+    for (const key of keys) if (obj[key] !== undefined) n++;
+    this.#ensure(5);
+    if (n < 16) this.#buf[this.#pos++] = 0x80 | n;
+    else if (n < 0x10000) {
+      this.#buf[this.#pos] = 0xde;
+      this.#view.setUint16(this.#pos + 1, n);
+      this.#pos += 3;
+    } else {
+      this.#buf[this.#pos] = 0xdf;
+      this.#view.setUint32(this.#pos + 1, n);
+      this.#pos += 5;
+    }
+    for (const key of keys) {
+      const v = obj[key];
+      if (v === undefined) continue;
+      this.#writeString(key);
+      this.#write(v, depth + 1);
+    }
+  }
+
+  #writeString(str: string): void {
+    const len = str.length;
+    const max = len * 3;
+    this.#ensure(max + 5);
+    const buf = this.#buf;
+    let pos = this.#pos;
+    if (max < 32) {
+      const n = writeUtf8(buf, pos + 1, str);
+      buf[pos] = 0xa0 | n;
+      this.#pos = pos + 1 + n;
+      return;
+    }
+    // Reserve the header for the worst case, then shift if it was smaller.
+    const reserved = max < 0x100 ? 2 : max < 0x10000 ? 3 : 5;
+    const n = writeUtf8(buf, pos + reserved, str);
+    const header = n < 32 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+    if (header !== reserved) {
+      buf.copyWithin(pos + header, pos + reserved, pos + reserved + n);
+    }
+    if (header === 1) buf[pos] = 0xa0 | n;
+    else if (header === 2) {
+      buf[pos] = 0xd9;
+      buf[pos + 1] = n;
+    } else if (header === 3) {
+      buf[pos] = 0xda;
+      this.#view.setUint16(pos + 1, n);
+    } else {
+      buf[pos] = 0xdb;
+      this.#view.setUint32(pos + 1, n);
+    }
+    pos += header + n;
+    this.#pos = pos;
+  }
+
+  #writeNumber(v: number): void {
+    this.#ensure(9);
+    const buf = this.#buf;
+    const pos = this.#pos;
+    if (Number.isSafeInteger(v)) {
+      if (v >= 0) {
+        if (v < 0x80) {
+          buf[pos] = v;
+          this.#pos = pos + 1;
+        } else if (v < 0x100) {
+          buf[pos] = 0xcc;
+          buf[pos + 1] = v;
+          this.#pos = pos + 2;
+        } else if (v < 0x10000) {
+          buf[pos] = 0xcd;
+          buf[pos + 1] = v >> 8;
+          buf[pos + 2] = v & 0xff;
+          this.#pos = pos + 3;
+        } else if (v < TWO_32) {
+          buf[pos] = 0xce;
+          this.#view.setUint32(pos + 1, v);
+          this.#pos = pos + 5;
+        } else {
+          buf[pos] = 0xcf;
+          this.#view.setUint32(pos + 1, Math.floor(v / TWO_32));
+          this.#view.setUint32(pos + 5, v >>> 0);
+          this.#pos = pos + 9;
+        }
+      } else if (v >= -32) {
+        buf[pos] = v & 0xff;
+        this.#pos = pos + 1;
+      } else if (v >= -0x80) {
+        buf[pos] = 0xd0;
+        buf[pos + 1] = v & 0xff;
+        this.#pos = pos + 2;
+      } else if (v >= -0x8000) {
+        buf[pos] = 0xd1;
+        this.#view.setInt16(pos + 1, v);
+        this.#pos = pos + 3;
+      } else if (v >= -0x80000000) {
+        buf[pos] = 0xd2;
+        this.#view.setInt32(pos + 1, v);
+        this.#pos = pos + 5;
+      } else {
+        buf[pos] = 0xd3;
+        this.#view.setBigInt64(pos + 1, BigInt(v));
+        this.#pos = pos + 9;
+      }
+    } else {
+      buf[pos] = 0xcb;
+      this.#view.setFloat64(pos + 1, v);
+      this.#pos = pos + 9;
+    }
+  }
+
+  #writeBigInt(v: bigint): void {
+    this.#ensure(9);
+    if (v >= 0n && v <= MAX_U64) {
+      this.#buf[this.#pos] = 0xcf;
+      this.#view.setBigUint64(this.#pos + 1, v);
+    } else if (v < 0n && v >= MIN_I64) {
+      this.#buf[this.#pos] = 0xd3;
+      this.#view.setBigInt64(this.#pos + 1, v);
+    } else {
+      throw new EncodeError(`Integer ${v} does not fit in 64 bits`);
+    }
+    this.#pos += 9;
+  }
+
+  #writeBin(bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.#ensure(n + 5);
+    if (n < 0x100) {
+      this.#buf[this.#pos] = 0xc4;
+      this.#buf[this.#pos + 1] = n;
+      this.#pos += 2;
+    } else if (n < 0x10000) {
+      this.#buf[this.#pos] = 0xc5;
+      this.#view.setUint16(this.#pos + 1, n);
+      this.#pos += 3;
+    } else {
+      this.#buf[this.#pos] = 0xc6;
+      this.#view.setUint32(this.#pos + 1, n);
+      this.#pos += 5;
+    }
+    this.#buf.set(bytes, this.#pos);
+    this.#pos += n;
+  }
+
+  /**
+   * Decodes one MessagePack value that fills the whole frame.
+   *
+   * @param frame The bytes.
+   * @returns The decoded value.
+   */
+  deserialize(frame: Frame | ArrayBuffer): unknown {
+    if (typeof frame === "string") {
+      throw new DecodeError("MessagePack frames must be binary, got text", 0);
+    }
+    const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
+    if (bytes.length > this.maxMessageSize) {
+      throw new DecodeError(
+        `Frame of ${bytes.length} bytes exceeds the limit of ${this.maxMessageSize}`,
+        0,
+      );
+    }
+    if (bytes.length === 0) throw new DecodeError("Empty frame", 0);
+    this.#in = bytes;
+    this.#inView = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    this.#at = 0;
+    try {
+      const value = this.#read(0);
+      if (this.#at !== bytes.length) {
+        throw new DecodeError(
+          `${bytes.length - this.#at} bytes after the end of the value`,
+          this.#at,
+        );
+      }
+      return value;
+    } finally {
+      this.#in = new Uint8Array(0);
+    }
+  }
+
+  #need(n: number, what: string): void {
+    if (this.#at + n > this.#in.length) {
+      throw new DecodeError(
+        `Truncated frame: ${what} needs ${n} bytes, ${
+          this.#in.length - this.#at
+        } left`,
+        this.#at,
+      );
+    }
+  }
+
+  #read(depth: number): unknown {
+    this.#need(1, "a value");
+    const start = this.#at;
+    const b = this.#in[this.#at++]!;
+    if (b < 0x80) return b;
+    if (b >= 0xe0) return b - 0x100;
+    if (b >= 0xa0 && b < 0xc0) return this.#readString(b & 0x1f);
+    if (b < 0x90) return this.#readMap(b & 0x0f, depth, start);
+    if (b < 0xa0) return this.#readArray(b & 0x0f, depth, start);
+    const view = this.#inView;
+    switch (b) {
+      case 0xc0:
+        return null;
+      case 0xc2:
+        return false;
+      case 0xc3:
+        return true;
+      case 0xc4:
+        this.#need(1, "bin 8");
+        return this.#readBin(this.#in[this.#at++]!);
+      case 0xc5:
+        this.#need(2, "bin 16");
+        this.#at += 2;
+        return this.#readBin(view.getUint16(this.#at - 2));
+      case 0xc6:
+        this.#need(4, "bin 32");
+        this.#at += 4;
+        return this.#readBin(view.getUint32(this.#at - 4));
+      case 0xca:
+        this.#need(4, "float 32");
+        this.#at += 4;
+        return view.getFloat32(this.#at - 4);
+      case 0xcb:
+        this.#need(8, "float 64");
+        this.#at += 8;
+        return view.getFloat64(this.#at - 8);
+      case 0xcc:
+        this.#need(1, "uint 8");
+        return this.#in[this.#at++]!;
+      case 0xcd:
+        this.#need(2, "uint 16");
+        this.#at += 2;
+        return view.getUint16(this.#at - 2);
+      case 0xce:
+        this.#need(4, "uint 32");
+        this.#at += 4;
+        return view.getUint32(this.#at - 4);
+      case 0xcf: {
+        this.#need(8, "uint 64");
+        const high = view.getUint32(this.#at);
+        const low = view.getUint32(this.#at + 4);
+        this.#at += 8;
+        if (high < 0x200000 || (high === 0x200000 && low === 0)) {
+          return high * TWO_32 + low;
+        }
+        return view.getBigUint64(this.#at - 8);
+      }
+      case 0xd0:
+        this.#need(1, "int 8");
+        this.#at += 1;
+        return view.getInt8(this.#at - 1);
+      case 0xd1:
+        this.#need(2, "int 16");
+        this.#at += 2;
+        return view.getInt16(this.#at - 2);
+      case 0xd2:
+        this.#need(4, "int 32");
+        this.#at += 4;
+        return view.getInt32(this.#at - 4);
+      case 0xd3: {
+        this.#need(8, "int 64");
+        const v = view.getBigInt64(this.#at);
+        this.#at += 8;
+        return v >= -9007199254740992n && v <= 9007199254740992n
+          ? Number(v)
+          : v;
+      }
+      case 0xd9:
+        this.#need(1, "str 8");
+        return this.#readString(this.#in[this.#at++]!);
+      case 0xda:
+        this.#need(2, "str 16");
+        this.#at += 2;
+        return this.#readString(view.getUint16(this.#at - 2));
+      case 0xdb:
+        this.#need(4, "str 32");
+        this.#at += 4;
+        return this.#readString(view.getUint32(this.#at - 4));
+      case 0xdc:
+        this.#need(2, "array 16");
+        this.#at += 2;
+        return this.#readArray(view.getUint16(this.#at - 2), depth, start);
+      case 0xdd:
+        this.#need(4, "array 32");
+        this.#at += 4;
+        return this.#readArray(view.getUint32(this.#at - 4), depth, start);
+      case 0xde:
+        this.#need(2, "map 16");
+        this.#at += 2;
+        return this.#readMap(view.getUint16(this.#at - 2), depth, start);
+      case 0xdf:
+        this.#need(4, "map 32");
+        this.#at += 4;
+        return this.#readMap(view.getUint32(this.#at - 4), depth, start);
+      case 0xc1:
+        throw new DecodeError("Byte 0xc1 is never used in MessagePack", start);
+      default:
+        // 0xc7-0xc9 ext, 0xd4-0xd8 fixext
+        throw new DecodeError(
+          `MessagePack ext type 0x${b.toString(16)} is not allowed in WAMP`,
+          start,
+        );
+    }
+  }
+
+  #readString(n: number): string {
+    this.#need(n, "a string");
+    const start = this.#at;
+    this.#at += n;
+    try {
+      return readUtf8(this.#in, start, start + n);
+    } catch (err) {
+      throw new DecodeError("Invalid UTF-8 in string", start, { cause: err });
+    }
+  }
+
+  #readBin(n: number): Uint8Array {
+    this.#need(n, "a bin");
+    const start = this.#at;
+    this.#at += n;
+    return this.#in.slice(start, start + n);
+  }
+
+  #readArray(n: number, depth: number, start: number): unknown[] {
+    if (depth >= this.#maxDepth) {
+      throw new DecodeError(
+        `Nesting deeper than ${this.#maxDepth} levels`,
+        start,
+      );
+    }
+    // Every element takes at least one byte: refuse before allocating.
+    this.#need(n, `an array of ${n}`);
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.#read(depth + 1);
+    return out;
+  }
+
+  #readMap(
+    n: number,
+    depth: number,
+    start: number,
+  ): Record<string, unknown> {
+    if (depth >= this.#maxDepth) {
+      throw new DecodeError(
+        `Nesting deeper than ${this.#maxDepth} levels`,
+        start,
+      );
+    }
+    this.#need(n * 2, `a map of ${n}`);
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) {
+      const keyAt = this.#at;
+      const b = this.#in[this.#at++]!;
+      let key: string;
+      if (b >= 0xa0 && b < 0xc0) key = this.#readString(b & 0x1f);
+      else if (b === 0xd9) {
+        this.#need(1, "str 8");
+        key = this.#readString(this.#in[this.#at++]!);
+      } else if (b === 0xda || b === 0xdb) {
+        this.#at--;
+        key = this.#read(depth + 1) as string;
+      } else {
+        throw new DecodeError("Map keys must be strings", keyAt);
+      }
+      setKey(out, key, this.#read(depth + 1));
+    }
+    return out;
+  }
+}
