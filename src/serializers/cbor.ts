@@ -25,6 +25,7 @@ import {
 } from "./serializer.ts";
 
 const TWO_32 = 0x100000000;
+const MAX_INT = 9007199254740992; // 2^53, the largest WAMP ID
 const MAX_U64 = (1n << 64n) - 1n;
 const BREAK = Symbol("break");
 
@@ -160,7 +161,7 @@ export class CborSerializer implements Serializer {
         this.#writeString(value);
         return;
       case "number":
-        if (Number.isSafeInteger(value)) {
+        if (Number.isInteger(value) && value <= MAX_INT && value >= -MAX_INT) {
           if (value >= 0) this.#head(0, value);
           else this.#head(1, -1 - value);
         } else {
@@ -383,8 +384,7 @@ export class CborSerializer implements Serializer {
         const n = this.#argument(info, start);
         if (n === -1) throw new DecodeError("Indefinite integer", start);
         if (typeof n === "bigint") return -1n - n;
-        const v = -1 - n;
-        return v >= -9007199254740992 ? v : -1n - BigInt(n);
+        return n < MAX_INT ? -1 - n : -1n - BigInt(n);
       }
       case 2:
       case 3: {

@@ -25,6 +25,7 @@ import {
 } from "./serializer.ts";
 
 const TWO_32 = 0x100000000;
+const MAX_INT = 9007199254740992; // 2^53, the largest WAMP ID
 const MAX_U64 = (1n << 64n) - 1n;
 const MIN_I64 = -(1n << 63n);
 
@@ -54,7 +55,7 @@ function setKey(obj: Record<string, unknown>, key: string, value: unknown) {
  *
  * const msgpack = new MsgpackSerializer();
  * const frame = msgpack.serialize([33, 713845233, 5512315355]);
- * assert.deepEqual(frame, new Uint8Array([0x93, 0x21, 0xce, 0x2a, 0x8c, 0x94, 0xf1, 0xcf, 0, 0, 0, 1, 0x48, 0x8f, 0x27, 0xdb]));
+ * assert.deepEqual(frame, new Uint8Array([0x93, 0x21, 0xce, 0x2a, 0x8c, 0x69, 0xf1, 0xcf, 0, 0, 0, 1, 0x48, 0x8f, 0x41, 0xdb]));
  * assert.deepEqual(msgpack.deserialize(frame), [33, 713845233, 5512315355]);
  * ```
  */
@@ -250,7 +251,7 @@ export class MsgpackSerializer implements Serializer {
     this.#ensure(9);
     const buf = this.#buf;
     const pos = this.#pos;
-    if (Number.isSafeInteger(v)) {
+    if (Number.isInteger(v) && v <= MAX_INT && v >= -MAX_INT) {
       if (v >= 0) {
         if (v < 0x80) {
           buf[pos] = v;
