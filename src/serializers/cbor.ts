@@ -14,7 +14,7 @@
  * @module
  */
 
-import { readUtf8, writeUtf8 } from "./_utf8.ts";
+import { readKey, readUtf8, writeUtf8 } from "./_utf8.ts";
 import { DecodeError, EncodeError } from "./errors.ts";
 import {
   DEFAULT_MAX_DEPTH,
@@ -25,6 +25,9 @@ import {
 } from "./serializer.ts";
 
 const TWO_32 = 0x100000000;
+const MIN_BUFFER = 16384;
+const EMPTY = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(EMPTY.buffer);
 const MAX_INT = 9007199254740992; // 2^53, the largest WAMP ID
 const MAX_U64 = (1n << 64n) - 1n;
 const BREAK = Symbol("break");
@@ -75,11 +78,12 @@ export class CborSerializer implements Serializer {
   /** The largest frame accepted or produced, in bytes. */
   readonly maxMessageSize: number;
   #maxDepth: number;
-  #buf = new Uint8Array(4096);
+  #buf = new Uint8Array(MIN_BUFFER);
   #view = new DataView(this.#buf.buffer);
   #pos = 0;
-  #in: Uint8Array = new Uint8Array(0);
-  #inView: DataView = new DataView(this.#in.buffer);
+  #start = 0;
+  #in: Uint8Array = EMPTY;
+  #inView: DataView = EMPTY_VIEW;
   #at = 0;
 
   /**
@@ -99,30 +103,38 @@ export class CborSerializer implements Serializer {
    * @returns The CBOR bytes.
    */
   serialize(message: unknown[]): Uint8Array {
-    this.#pos = 0;
-    this.#write(message, 0);
-    if (this.#pos > this.maxMessageSize) {
+    // Messages are written one after another into a shared buffer and
+    // handed out as views of it, never copied; a full buffer is replaced,
+    // not reused, so views handed out earlier stay valid.
+    const start = this.#start;
+    this.#pos = start;
+    try {
+      this.#write(message, 0);
+    } catch (err) {
+      this.#pos = this.#start;
+      throw err;
+    }
+    const size = this.#pos - this.#start;
+    if (size > this.maxMessageSize) {
+      this.#pos = this.#start;
       throw new EncodeError(
-        `Message of ${this.#pos} bytes exceeds the limit of ${this.maxMessageSize}`,
+        `Message of ${size} bytes exceeds the limit of ${this.maxMessageSize}`,
       );
     }
-    const out = this.#buf.slice(0, this.#pos);
-    if (this.#buf.length > 1 << 20) {
-      this.#buf = new Uint8Array(4096);
-      this.#view = new DataView(this.#buf.buffer);
-    }
+    const out = this.#buf.subarray(this.#start, this.#pos);
+    this.#start = this.#pos;
     return out;
   }
 
   #ensure(n: number): void {
-    const need = this.#pos + n;
-    if (need <= this.#buf.length) return;
-    let size = this.#buf.length * 2;
-    while (size < need) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.#buf.subarray(0, this.#pos));
+    if (this.#pos + n <= this.#buf.length) return;
+    const used = this.#pos - this.#start;
+    const next = new Uint8Array(Math.max(MIN_BUFFER, (used + n) * 2));
+    next.set(this.#buf.subarray(this.#start, this.#pos));
     this.#buf = next;
     this.#view = new DataView(next.buffer);
+    this.#start = 0;
+    this.#pos = used;
   }
 
   /** Writes a major type with its argument, in the shortest form. */
@@ -230,15 +242,28 @@ export class CborSerializer implements Serializer {
       return;
     }
     const obj = value as Record<string, unknown>;
-    const keys = Object.keys(obj);
+    let total = 0;
+    for (const _ in obj) total++;
+    // Header sized for every key; patched below if undefined values were
+    // skipped (it may then be longer than needed, which CBOR allows).
+    this.#head(5, total);
+    // Offset from the message start: nested writes may move the buffer.
+    const rel = this.#pos - this.#start -
+      (total < 24 ? 1 : total < 0x100 ? 2 : total < 0x10000 ? 3 : 5);
     let n = 0;
-    for (const key of keys) if (obj[key] !== undefined) n++;
-    this.#head(5, n);
-    for (const key of keys) {
+    for (const key in obj) {
       const v = obj[key];
       if (v === undefined) continue;
+      n++;
       this.#writeString(key);
       this.#write(v, depth + 1);
+    }
+    if (n !== total) {
+      const at = this.#start + rel;
+      if (total < 24) this.#buf[at] = 0xa0 | n;
+      else if (total < 0x100) this.#buf[at + 1] = n;
+      else if (total < 0x10000) this.#view.setUint16(at + 1, n);
+      else this.#view.setUint32(at + 1, n);
     }
   }
 
@@ -248,11 +273,26 @@ export class CborSerializer implements Serializer {
     this.#ensure(max + 9);
     const buf = this.#buf;
     const pos = this.#pos;
-    if (max < 24) {
-      const n = writeUtf8(buf, pos + 1, str);
-      buf[pos] = 0x60 | n;
-      this.#pos = pos + 1 + n;
-      return;
+    if (len < 24) {
+      // Fast path: ASCII fits a one-byte head whose length is known up front.
+      let p = pos + 1;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = str.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[p++] = c;
+      }
+      if (i === len) {
+        buf[pos] = 0x60 | len;
+        this.#pos = p;
+        return;
+      }
+      if (max < 24) {
+        const n = writeUtf8(buf, pos + 1, str);
+        buf[pos] = 0x60 | n;
+        this.#pos = pos + 1 + n;
+        return;
+      }
     }
     const reserved = max < 0x100 ? 2 : max < 0x10000 ? 3 : 5;
     const n = writeUtf8(buf, pos + reserved, str);
@@ -294,7 +334,7 @@ export class CborSerializer implements Serializer {
     }
     if (bytes.length === 0) throw new DecodeError("Empty frame", 0);
     this.#in = bytes;
-    this.#inView = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    this.#inView = EMPTY_VIEW; // made on first use: most frames need none
     this.#at = 0;
     try {
       const value = this.#read(0);
@@ -309,8 +349,28 @@ export class CborSerializer implements Serializer {
       }
       return value;
     } finally {
-      this.#in = new Uint8Array(0);
+      this.#in = EMPTY;
+      this.#inView = EMPTY_VIEW;
     }
+  }
+
+  #view_(): DataView {
+    if (this.#inView === EMPTY_VIEW) {
+      const b = this.#in;
+      this.#inView = new DataView(b.buffer, b.byteOffset, b.length);
+    }
+    return this.#inView;
+  }
+
+  #u16(i: number): number {
+    const b = this.#in;
+    return (b[i]! << 8) | b[i + 1]!;
+  }
+
+  #u32(i: number): number {
+    const b = this.#in;
+    return b[i]! * 0x1000000 +
+      ((b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!);
   }
 
   #need(n: number, what: string): void {
@@ -327,7 +387,6 @@ export class CborSerializer implements Serializer {
   /** Reads the argument of a head; -1 for indefinite length. */
   #argument(info: number, start: number): number | bigint {
     if (info < 24) return info;
-    const view = this.#inView;
     switch (info) {
       case 24:
         this.#need(1, "a 1-byte argument");
@@ -335,20 +394,20 @@ export class CborSerializer implements Serializer {
       case 25:
         this.#need(2, "a 2-byte argument");
         this.#at += 2;
-        return view.getUint16(this.#at - 2);
+        return this.#u16(this.#at - 2);
       case 26:
         this.#need(4, "a 4-byte argument");
         this.#at += 4;
-        return view.getUint32(this.#at - 4);
+        return this.#u32(this.#at - 4);
       case 27: {
         this.#need(8, "an 8-byte argument");
-        const high = view.getUint32(this.#at);
-        const low = view.getUint32(this.#at + 4);
+        const high = this.#u32(this.#at);
+        const low = this.#u32(this.#at + 4);
         this.#at += 8;
         if (high < 0x200000 || (high === 0x200000 && low === 0)) {
           return high * TWO_32 + low;
         }
-        return view.getBigUint64(this.#at - 8);
+        return this.#view_().getBigUint64(this.#at - 8);
       }
       case 31:
         return -1;
@@ -426,7 +485,12 @@ export class CborSerializer implements Serializer {
         this.#need(n * 2, `a map of ${n}`);
         for (let i = 0; i < n; i++) {
           const keyAt = this.#at;
-          const key = this.#item(depth + 1);
+          const head = this.#in[keyAt]!;
+          let key: unknown;
+          if (head >= 0x60 && head < 0x78) {
+            this.#at++;
+            key = this.#readText(head & 0x1f, true);
+          } else key = this.#item(depth + 1);
           if (typeof key !== "string") {
             throw new DecodeError("Map keys must be text strings", keyAt);
           }
@@ -463,7 +527,6 @@ export class CborSerializer implements Serializer {
   }
 
   #simple(info: number, start: number): unknown {
-    const view = this.#inView;
     switch (info) {
       case 20:
         return false;
@@ -476,15 +539,15 @@ export class CborSerializer implements Serializer {
       case 25:
         this.#need(2, "float 16");
         this.#at += 2;
-        return halfToFloat(view.getUint16(this.#at - 2));
+        return halfToFloat(this.#u16(this.#at - 2));
       case 26:
         this.#need(4, "float 32");
         this.#at += 4;
-        return view.getFloat32(this.#at - 4);
+        return this.#view_().getFloat32(this.#at - 4);
       case 27:
         this.#need(8, "float 64");
         this.#at += 8;
-        return view.getFloat64(this.#at - 8);
+        return this.#view_().getFloat64(this.#at - 8);
       case 31:
         return BREAK;
       default:
@@ -505,15 +568,17 @@ export class CborSerializer implements Serializer {
     this.#need(n, "a byte string");
     const start = this.#at;
     this.#at += n;
-    return this.#in.slice(start, start + n);
+    return this.#in.subarray(start, start + n);
   }
 
-  #readText(n: number): string {
+  #readText(n: number, key = false): string {
     this.#need(n, "a text string");
     const start = this.#at;
     this.#at += n;
     try {
-      return readUtf8(this.#in, start, start + n);
+      return key
+        ? readKey(this.#in, start, start + n)
+        : readUtf8(this.#in, start, start + n);
     } catch (err) {
       throw new DecodeError("Invalid UTF-8 in text string", start, {
         cause: err,

@@ -5,6 +5,7 @@
  */
 
 import { decodeBase64, encodeBase64 } from "./_base64.ts";
+import { decodeUtf8 } from "./_utf8.ts";
 import { DecodeError, EncodeError } from "./errors.ts";
 import {
   DEFAULT_MAX_DEPTH,
@@ -15,10 +16,88 @@ import {
 } from "./serializer.ts";
 
 const NUL_STRING_START = '"\\u0000';
-const textDecoder = new TextDecoder("utf-8", { fatal: true });
 
-function bytesToJson(this: Uint8Array): string {
-  return "\u0000" + encodeBase64(this);
+// Binary values: Uint8Array and ArrayBuffer get a toJSON that returns the
+// WAMP "\0" + Base64 string while one of our serialize() calls runs, and the
+// value itself (so JSON.stringify behaves exactly as without it) at any other
+// time. Installed once, so messages without binary cost no scan at all.
+let encoding = false;
+
+function bytesToJson(this: Uint8Array): unknown {
+  return encoding ? "\u0000" + encodeBase64(this) : this;
+}
+
+function bufferToJson(this: ArrayBuffer): unknown {
+  return encoding ? "\u0000" + encodeBase64(new Uint8Array(this)) : this;
+}
+
+function install(proto: object, toJSON: unknown): boolean {
+  if (Object.hasOwn(proto, "toJSON")) {
+    return (proto as { toJSON?: unknown }).toJSON === toJSON;
+  }
+  Object.defineProperty(proto, "toJSON", {
+    value: toJSON,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  return true;
+}
+
+const installed = install(Uint8Array.prototype, bytesToJson) &&
+  install(ArrayBuffer.prototype, bufferToJson);
+
+/** Whether a value holds a Uint8Array or ArrayBuffer anywhere. */
+function hasBinary(value: unknown, depth: number): boolean {
+  if (depth > 1000) return true; // let JSON.stringify judge the nesting
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (typeof v === "object" && v !== null && hasBinary(v, depth + 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  if (value instanceof Uint8Array || value instanceof ArrayBuffer) return true;
+  const dict = value as Record<string, unknown>;
+  for (const key in dict) {
+    const v = dict[key];
+    if (typeof v === "object" && v !== null && hasBinary(v, depth + 1)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Stringifies a message. Where another library already owns
+ * `Uint8Array.prototype.toJSON`, falls back to scanning for binary and
+ * swapping in our toJSON for the call.
+ */
+function stringify(message: unknown[]): string {
+  if (installed) {
+    encoding = true;
+    try {
+      return JSON.stringify(message);
+    } finally {
+      encoding = false;
+    }
+  }
+  if (!hasBinary(message, 0)) return JSON.stringify(message);
+  const u8 = Uint8Array.prototype as { toJSON?: unknown };
+  const ab = ArrayBuffer.prototype as { toJSON?: unknown };
+  const previous = [u8.toJSON, ab.toJSON];
+  u8.toJSON = bytesToJson;
+  ab.toJSON = bufferToJson;
+  encoding = true;
+  try {
+    return JSON.stringify(message);
+  } finally {
+    encoding = false;
+    u8.toJSON = previous[0];
+    ab.toJSON = previous[1];
+  }
 }
 
 /**
@@ -28,7 +107,9 @@ function bytesToJson(this: Uint8Array): string {
  *
  * Messages with no binary value cost no more than `JSON.stringify` and
  * `JSON.parse`: the decoder only walks the result when the text contains a
- * string starting with `\u0000`. A string of your own that starts with U+0000
+ * string starting with `\u0000`, and the encoder relies on a `toJSON` that
+ * this module defines (non-enumerable) on `Uint8Array.prototype` and
+ * `ArrayBuffer.prototype`, which changes nothing outside `serialize()`. A string of your own that starts with U+0000
  * is read as binary by every WAMP peer, so do not send one.
  *
  * @example Usage
@@ -70,19 +151,13 @@ export class JsonSerializer implements Serializer {
    * @returns The JSON text.
    */
   serialize(message: unknown[]): string {
-    const proto = Uint8Array.prototype as { toJSON?: unknown };
-    const previous = proto.toJSON;
-    proto.toJSON = bytesToJson;
     let text: string;
     try {
-      text = JSON.stringify(message);
+      text = stringify(message);
     } catch (err) {
       throw new EncodeError(`Cannot encode message as JSON: ${err}`, {
         cause: err,
       });
-    } finally {
-      if (previous === undefined) delete proto.toJSON;
-      else proto.toJSON = previous;
     }
     if (text.length > this.maxMessageSize) {
       throw new EncodeError(
@@ -107,7 +182,7 @@ export class JsonSerializer implements Serializer {
       const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
       if (bytes.length > this.maxMessageSize) this.#tooLarge(bytes.length);
       try {
-        text = textDecoder.decode(bytes);
+        text = decodeUtf8(bytes);
       } catch (err) {
         throw new DecodeError("Invalid UTF-8 in JSON frame", -1, {
           cause: err,

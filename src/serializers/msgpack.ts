@@ -14,7 +14,7 @@
  * @module
  */
 
-import { readUtf8, writeUtf8 } from "./_utf8.ts";
+import { readKey, readUtf8, writeUtf8 } from "./_utf8.ts";
 import { DecodeError, EncodeError } from "./errors.ts";
 import {
   DEFAULT_MAX_DEPTH,
@@ -25,6 +25,9 @@ import {
 } from "./serializer.ts";
 
 const TWO_32 = 0x100000000;
+const MIN_BUFFER = 16384;
+const EMPTY = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(EMPTY.buffer);
 const MAX_INT = 9007199254740992; // 2^53, the largest WAMP ID
 const MAX_U64 = (1n << 64n) - 1n;
 const MIN_I64 = -(1n << 63n);
@@ -69,12 +72,13 @@ export class MsgpackSerializer implements Serializer {
   /** The largest frame accepted or produced, in bytes. */
   readonly maxMessageSize: number;
   #maxDepth: number;
-  #buf = new Uint8Array(4096);
+  #buf = new Uint8Array(MIN_BUFFER);
   #view = new DataView(this.#buf.buffer);
   #pos = 0;
+  #start = 0;
   // decoder state
-  #in: Uint8Array = new Uint8Array(0);
-  #inView: DataView = new DataView(this.#in.buffer);
+  #in: Uint8Array = EMPTY;
+  #inView: DataView = EMPTY_VIEW;
   #at = 0;
 
   /**
@@ -94,31 +98,38 @@ export class MsgpackSerializer implements Serializer {
    * @returns The MessagePack bytes.
    */
   serialize(message: unknown[]): Uint8Array {
-    this.#pos = 0;
-    this.#write(message, 0);
-    if (this.#pos > this.maxMessageSize) {
+    // Messages are written one after another into a shared buffer and
+    // handed out as views of it, never copied; a full buffer is replaced,
+    // not reused, so views handed out earlier stay valid.
+    const start = this.#start;
+    this.#pos = start;
+    try {
+      this.#write(message, 0);
+    } catch (err) {
+      this.#pos = this.#start;
+      throw err;
+    }
+    const size = this.#pos - this.#start;
+    if (size > this.maxMessageSize) {
+      this.#pos = this.#start;
       throw new EncodeError(
-        `Message of ${this.#pos} bytes exceeds the limit of ${this.maxMessageSize}`,
+        `Message of ${size} bytes exceeds the limit of ${this.maxMessageSize}`,
       );
     }
-    const out = this.#buf.slice(0, this.#pos);
-    if (this.#buf.length > 1 << 20) {
-      // Do not keep a huge buffer alive after one large message.
-      this.#buf = new Uint8Array(4096);
-      this.#view = new DataView(this.#buf.buffer);
-    }
+    const out = this.#buf.subarray(this.#start, this.#pos);
+    this.#start = this.#pos;
     return out;
   }
 
   #ensure(n: number): void {
-    const need = this.#pos + n;
-    if (need <= this.#buf.length) return;
-    let size = this.#buf.length * 2;
-    while (size < need) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.#buf.subarray(0, this.#pos));
+    if (this.#pos + n <= this.#buf.length) return;
+    const used = this.#pos - this.#start;
+    const next = new Uint8Array(Math.max(MIN_BUFFER, (used + n) * 2));
+    next.set(this.#buf.subarray(this.#start, this.#pos));
     this.#buf = next;
     this.#view = new DataView(next.buffer);
+    this.#start = 0;
+    this.#pos = used;
   }
 
   #write(value: unknown, depth: number): void {
@@ -191,25 +202,30 @@ export class MsgpackSerializer implements Serializer {
   }
 
   #writeMap(obj: Record<string, unknown>, depth: number): void {
-    const keys = Object.keys(obj);
-    let n = 0;
-    for (const key of keys) if (obj[key] !== undefined) n++;
+    // Write a header sized for every key, then patch in the count of keys
+    // whose value is not undefined.
+    let total = 0;
+    for (const _ in obj) total++;
     this.#ensure(5);
-    if (n < 16) this.#buf[this.#pos++] = 0x80 | n;
-    else if (n < 0x10000) {
-      this.#buf[this.#pos] = 0xde;
-      this.#view.setUint16(this.#pos + 1, n);
-      this.#pos += 3;
-    } else {
-      this.#buf[this.#pos] = 0xdf;
-      this.#view.setUint32(this.#pos + 1, n);
-      this.#pos += 5;
-    }
-    for (const key of keys) {
+    // Offset from the message start: nested writes may move the buffer.
+    const rel = this.#pos - this.#start;
+    this.#pos += total < 16 ? 1 : total < 0x10000 ? 3 : 5;
+    let n = 0;
+    for (const key in obj) {
       const v = obj[key];
       if (v === undefined) continue;
+      n++;
       this.#writeString(key);
       this.#write(v, depth + 1);
+    }
+    const at = this.#start + rel;
+    if (total < 16) this.#buf[at] = 0x80 | n;
+    else if (total < 0x10000) {
+      this.#buf[at] = 0xde;
+      this.#view.setUint16(at + 1, n);
+    } else {
+      this.#buf[at] = 0xdf;
+      this.#view.setUint32(at + 1, n);
     }
   }
 
@@ -219,11 +235,26 @@ export class MsgpackSerializer implements Serializer {
     this.#ensure(max + 5);
     const buf = this.#buf;
     let pos = this.#pos;
-    if (max < 32) {
-      const n = writeUtf8(buf, pos + 1, str);
-      buf[pos] = 0xa0 | n;
-      this.#pos = pos + 1 + n;
-      return;
+    if (len < 32) {
+      // Fast path: ASCII fits a fixstr whose length is known up front.
+      let p = pos + 1;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = str.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[p++] = c;
+      }
+      if (i === len) {
+        buf[pos] = 0xa0 | len;
+        this.#pos = p;
+        return;
+      }
+      if (max < 32) {
+        const n = writeUtf8(buf, pos + 1, str);
+        buf[pos] = 0xa0 | n;
+        this.#pos = pos + 1 + n;
+        return;
+      }
     }
     // Reserve the header for the worst case, then shift if it was smaller.
     const reserved = max < 0x100 ? 2 : max < 0x10000 ? 3 : 5;
@@ -355,7 +386,7 @@ export class MsgpackSerializer implements Serializer {
     }
     if (bytes.length === 0) throw new DecodeError("Empty frame", 0);
     this.#in = bytes;
-    this.#inView = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    this.#inView = EMPTY_VIEW; // made on first use: most frames need none
     this.#at = 0;
     try {
       const value = this.#read(0);
@@ -367,8 +398,40 @@ export class MsgpackSerializer implements Serializer {
       }
       return value;
     } finally {
-      this.#in = new Uint8Array(0);
+      this.#in = EMPTY;
+      this.#inView = EMPTY_VIEW;
     }
+  }
+
+  #view_(): DataView {
+    if (this.#inView === EMPTY_VIEW) {
+      const b = this.#in;
+      this.#inView = new DataView(b.buffer, b.byteOffset, b.length);
+    }
+    return this.#inView;
+  }
+
+  #u16(i: number): number {
+    const b = this.#in;
+    return (b[i]! << 8) | b[i + 1]!;
+  }
+
+  #u32(i: number): number {
+    const b = this.#in;
+    return b[i]! * 0x1000000 +
+      ((b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!);
+  }
+
+  #i8(i: number): number {
+    return (this.#in[i]! << 24) >> 24;
+  }
+
+  #i16(i: number): number {
+    return (this.#u16(i) << 16) >> 16;
+  }
+
+  #i32(i: number): number {
+    return this.#u32(i) | 0;
   }
 
   #need(n: number, what: string): void {
@@ -391,7 +454,6 @@ export class MsgpackSerializer implements Serializer {
     if (b >= 0xa0 && b < 0xc0) return this.#readString(b & 0x1f);
     if (b < 0x90) return this.#readMap(b & 0x0f, depth, start);
     if (b < 0xa0) return this.#readArray(b & 0x0f, depth, start);
-    const view = this.#inView;
     switch (b) {
       case 0xc0:
         return null;
@@ -405,55 +467,55 @@ export class MsgpackSerializer implements Serializer {
       case 0xc5:
         this.#need(2, "bin 16");
         this.#at += 2;
-        return this.#readBin(view.getUint16(this.#at - 2));
+        return this.#readBin(this.#u16(this.#at - 2));
       case 0xc6:
         this.#need(4, "bin 32");
         this.#at += 4;
-        return this.#readBin(view.getUint32(this.#at - 4));
+        return this.#readBin(this.#u32(this.#at - 4));
       case 0xca:
         this.#need(4, "float 32");
         this.#at += 4;
-        return view.getFloat32(this.#at - 4);
+        return this.#view_().getFloat32(this.#at - 4);
       case 0xcb:
         this.#need(8, "float 64");
         this.#at += 8;
-        return view.getFloat64(this.#at - 8);
+        return this.#view_().getFloat64(this.#at - 8);
       case 0xcc:
         this.#need(1, "uint 8");
         return this.#in[this.#at++]!;
       case 0xcd:
         this.#need(2, "uint 16");
         this.#at += 2;
-        return view.getUint16(this.#at - 2);
+        return this.#u16(this.#at - 2);
       case 0xce:
         this.#need(4, "uint 32");
         this.#at += 4;
-        return view.getUint32(this.#at - 4);
+        return this.#u32(this.#at - 4);
       case 0xcf: {
         this.#need(8, "uint 64");
-        const high = view.getUint32(this.#at);
-        const low = view.getUint32(this.#at + 4);
+        const high = this.#u32(this.#at);
+        const low = this.#u32(this.#at + 4);
         this.#at += 8;
         if (high < 0x200000 || (high === 0x200000 && low === 0)) {
           return high * TWO_32 + low;
         }
-        return view.getBigUint64(this.#at - 8);
+        return this.#view_().getBigUint64(this.#at - 8);
       }
       case 0xd0:
         this.#need(1, "int 8");
         this.#at += 1;
-        return view.getInt8(this.#at - 1);
+        return this.#i8(this.#at - 1);
       case 0xd1:
         this.#need(2, "int 16");
         this.#at += 2;
-        return view.getInt16(this.#at - 2);
+        return this.#i16(this.#at - 2);
       case 0xd2:
         this.#need(4, "int 32");
         this.#at += 4;
-        return view.getInt32(this.#at - 4);
+        return this.#i32(this.#at - 4);
       case 0xd3: {
         this.#need(8, "int 64");
-        const v = view.getBigInt64(this.#at);
+        const v = this.#view_().getBigInt64(this.#at);
         this.#at += 8;
         return v >= -9007199254740992n && v <= 9007199254740992n
           ? Number(v)
@@ -465,27 +527,27 @@ export class MsgpackSerializer implements Serializer {
       case 0xda:
         this.#need(2, "str 16");
         this.#at += 2;
-        return this.#readString(view.getUint16(this.#at - 2));
+        return this.#readString(this.#u16(this.#at - 2));
       case 0xdb:
         this.#need(4, "str 32");
         this.#at += 4;
-        return this.#readString(view.getUint32(this.#at - 4));
+        return this.#readString(this.#u32(this.#at - 4));
       case 0xdc:
         this.#need(2, "array 16");
         this.#at += 2;
-        return this.#readArray(view.getUint16(this.#at - 2), depth, start);
+        return this.#readArray(this.#u16(this.#at - 2), depth, start);
       case 0xdd:
         this.#need(4, "array 32");
         this.#at += 4;
-        return this.#readArray(view.getUint32(this.#at - 4), depth, start);
+        return this.#readArray(this.#u32(this.#at - 4), depth, start);
       case 0xde:
         this.#need(2, "map 16");
         this.#at += 2;
-        return this.#readMap(view.getUint16(this.#at - 2), depth, start);
+        return this.#readMap(this.#u16(this.#at - 2), depth, start);
       case 0xdf:
         this.#need(4, "map 32");
         this.#at += 4;
-        return this.#readMap(view.getUint32(this.#at - 4), depth, start);
+        return this.#readMap(this.#u32(this.#at - 4), depth, start);
       case 0xc1:
         throw new DecodeError("Byte 0xc1 is never used in MessagePack", start);
       default:
@@ -497,12 +559,14 @@ export class MsgpackSerializer implements Serializer {
     }
   }
 
-  #readString(n: number): string {
+  #readString(n: number, key = false): string {
     this.#need(n, "a string");
     const start = this.#at;
     this.#at += n;
     try {
-      return readUtf8(this.#in, start, start + n);
+      return key
+        ? readKey(this.#in, start, start + n)
+        : readUtf8(this.#in, start, start + n);
     } catch (err) {
       throw new DecodeError("Invalid UTF-8 in string", start, { cause: err });
     }
@@ -512,7 +576,7 @@ export class MsgpackSerializer implements Serializer {
     this.#need(n, "a bin");
     const start = this.#at;
     this.#at += n;
-    return this.#in.slice(start, start + n);
+    return this.#in.subarray(start, start + n);
   }
 
   #readArray(n: number, depth: number, start: number): unknown[] {
@@ -546,10 +610,10 @@ export class MsgpackSerializer implements Serializer {
       const keyAt = this.#at;
       const b = this.#in[this.#at++]!;
       let key: string;
-      if (b >= 0xa0 && b < 0xc0) key = this.#readString(b & 0x1f);
+      if (b >= 0xa0 && b < 0xc0) key = this.#readString(b & 0x1f, true);
       else if (b === 0xd9) {
         this.#need(1, "str 8");
-        key = this.#readString(this.#in[this.#at++]!);
+        key = this.#readString(this.#in[this.#at++]!, true);
       } else if (b === 0xda || b === 0xdb) {
         this.#at--;
         key = this.#read(depth + 1) as string;

@@ -207,3 +207,16 @@ Deno.test("CborSerializer refuses what it cannot encode", () => {
     [new Uint8Array(2 << 20)],
   );
 });
+
+Deno.test("CborSerializer keeps earlier frames intact while the buffer grows", () => {
+  const s = new CborSerializer();
+  const first = s.serialize([1, "first"]);
+  const copy = first.slice();
+  const big = { a: undefined, b: "x".repeat(40000), c: new Uint8Array(50000) };
+  const frame = s.serialize([big, big]);
+  assert.deepEqual(first, copy);
+  assert.deepEqual(s.deserialize(frame), [{ b: big.b, c: big.c }, {
+    b: big.b,
+    c: big.c,
+  }]);
+});

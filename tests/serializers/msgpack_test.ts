@@ -190,3 +190,27 @@ Deno.test("MsgpackSerializer encodes lone surrogates as U+FFFD like TextEncoder"
     ]);
   }
 });
+
+Deno.test("MsgpackSerializer keeps earlier frames intact while the buffer grows", () => {
+  const s = new MsgpackSerializer();
+  const first = s.serialize([1, "first"]);
+  const copy = first.slice();
+  // Force several buffer replacements, with a dict whose header is patched
+  // after its nested values moved the buffer.
+  const big = { a: undefined, b: "x".repeat(40000), c: new Uint8Array(50000) };
+  const frame = s.serialize([big, big]);
+  assert.deepEqual(first, copy);
+  assert.deepEqual(s.deserialize(frame), [{ b: big.b, c: big.c }, {
+    b: big.b,
+    c: big.c,
+  }]);
+  assert.deepEqual(s.deserialize(s.serialize(["after"])), ["after"]);
+});
+
+Deno.test("MsgpackSerializer accepts a real U+FFFD and rejects invalid UTF-8 in long strings", () => {
+  const s = "\uFFFD".repeat(40) + "x".repeat(100);
+  assert.deepEqual(mp.deserialize(mp.serialize([s])), [s]);
+  const bad = mp.serialize(["y".repeat(100)]).slice();
+  bad[50] = 0xff;
+  assert.throws(() => mp.deserialize(bad), /Invalid UTF-8 in string/);
+});
