@@ -1,35 +1,58 @@
 /**
- * wampkit: a zero-dependency WAMP v2 implementation for Deno, Bun and
- * Cloudflare Workers.
+ * wampkit: a zero-dependency WAMP v2 client for Deno, Bun and Cloudflare
+ * Workers, with the Autobahn|JS API done right: native Promises with
+ * progressive results, cancel with AbortSignal, typed errors, and every
+ * pending request settled when a session ends.
  *
- * This entry point holds the JSON serializer, the error types and the
- * protocol types that every client needs. MessagePack and CBOR live in
- * `@wampkit/wamp/msgpack` and `@wampkit/wamp/cbor`, so a browser client that
- * speaks JSON loads neither. The pure protocol codec is in
- * `@wampkit/wamp/protocol`.
+ * This entry point holds the client, the JSON serializer, the WebSocket and
+ * memory transports, the error types and the protocol types. MessagePack and
+ * CBOR live in `@wampkit/wamp/msgpack` and `@wampkit/wamp/cbor`; the
+ * embedded router in `@wampkit/wamp/router`.
  *
- * @example Encode and decode a WAMP message
+ * @example Progressive call results
  * ```ts
- * import { JsonSerializer, parse, toWire, MessageType } from "@wampkit/wamp";
+ * import { connect } from "@wampkit/wamp";
+ * import { Router } from "@wampkit/wamp/router";
  * import assert from "node:assert/strict";
  *
- * const json = new JsonSerializer();
- * const frame = json.serialize(toWire({
- *   type: MessageType.CALL,
- *   requestId: 1,
- *   options: { receive_progress: true },
- *   procedure: "com.myapp.longop",
- *   args: [3],
- * }));
- * assert.equal(frame, '[48,1,{"receive_progress":true},"com.myapp.longop",[3]]');
- * const msg = parse(json.deserialize(frame));
- * assert.equal(msg.type, MessageType.CALL);
+ * const router = new Router();
+ * const session = await connect({
+ *   realm: "realm1",
+ *   transports: [{ type: "memory", connect: () => router.connectLocal() }],
+ * });
+ * await session.register("com.myapp.longop", (args, _kwargs, details) => {
+ *   const n = args[0] as number;
+ *   for (let i = 0; i < n; i++) details.progress?.([i]);
+ *   return n;
+ * });
+ * const progress: unknown[] = [];
+ * const final = await session.call("com.myapp.longop", [3], {}, { receive_progress: true })
+ *   .onProgress((value) => progress.push(value));
+ * assert.deepEqual(progress, [0, 1, 2]);
+ * assert.equal(final, 3);
+ * await session.leave();
  * ```
  *
  * @module
  */
 
+export * from "./src/client/connection.ts";
+export * from "./src/client/session.ts";
+export * from "./src/client/call_promise.ts";
+export * from "./src/client/result.ts";
+export * from "./src/client/subscription.ts";
+export * from "./src/client/session_closed_error.ts";
+export type * from "./src/client/types.ts";
 export * from "./src/protocol/mod.ts";
 export * from "./src/serializers/serializer.ts";
 export * from "./src/serializers/errors.ts";
 export * from "./src/serializers/json.ts";
+export type {
+  CloseInfo,
+  Transport,
+  TransportHandlers,
+  TransportInfo,
+} from "./src/transports/transport.ts";
+export * from "./src/transports/transport_error.ts";
+export * from "./src/transports/memory.ts";
+export * from "./src/transports/websocket.ts";

@@ -1,0 +1,597 @@
+/**
+ * The connection: opens transports, joins sessions and reconnects, with the
+ * Autobahn|JS `Connection` API.
+ *
+ * @module
+ */
+
+import type { Dict } from "../protocol/messages.ts";
+import { JsonSerializer } from "../serializers/json.ts";
+import type { Serializer } from "../serializers/serializer.ts";
+import type { Transport, TransportInfo } from "../transports/transport.ts";
+import { TransportError } from "../transports/transport_error.ts";
+import {
+  connectWebSocket,
+  type WebSocketConstructor,
+} from "../transports/websocket.ts";
+import { Session, type SessionOptions } from "./session.ts";
+import type { Subscription } from "./subscription.ts";
+import type {
+  Endpoint,
+  EventHandler,
+  RegisterOptions,
+  SubscribeOptions,
+} from "./types.ts";
+
+/** A WebSocket transport to try. */
+export interface WebSocketTransportOptions {
+  /** Transport kind. */
+  type: "websocket";
+  /** `ws://` or `wss://` URL; defaults to the connection's `url`. */
+  url?: string;
+  /** Serializers to offer; defaults to the connection's. */
+  serializers?: Serializer[];
+  /** The WebSocket class, for runtimes that need their own. */
+  WebSocket?: WebSocketConstructor;
+}
+
+/** Any other transport, opened by a function (memory, custom). */
+export interface CustomTransportOptions {
+  /** Transport kind, reported in `transport.info`. */
+  type: string;
+  /** Opens the transport. */
+  connect: () => Transport | Promise<Transport>;
+  /** Serializers to use; defaults to the connection's. */
+  serializers?: Serializer[];
+}
+
+/** One entry of `transports`. */
+export type TransportOptions =
+  | WebSocketTransportOptions
+  | CustomTransportOptions;
+
+/** Why `onclose` was called. */
+export type CloseReason = "closed" | "lost" | "unreachable" | "unsupported";
+
+/** What `onclose` gets besides the reason. */
+export interface CloseDetails {
+  /** The WAMP reason URI, when there was one. */
+  reason?: string;
+  /** A message, when there was one. */
+  message?: string;
+  /** Retries made so far. */
+  retry_count: number;
+  /** Seconds until the next try, when one will be made. */
+  retry_delay?: number;
+  /** Whether the connection will try again. */
+  will_retry: boolean;
+}
+
+/** Options of a {@linkcode Connection}, as in Autobahn|JS. */
+export interface ConnectionOptions
+  extends Omit<SessionOptions, "realm" | "onchallenge"> {
+  /** The router URL, for WebSocket transports. */
+  url?: string;
+  /** The realm to join. */
+  realm: string;
+  /** Transports to try, in order; default: one WebSocket to `url`. */
+  transports?: TransportOptions[];
+  /** Serializers to offer, in order; default: JSON. */
+  serializers?: Serializer[];
+  /** Answers authentication challenges. */
+  onchallenge?: (
+    session: Session,
+    method: string,
+    extra: Dict,
+  ) => string | Promise<string>;
+  /**
+   * Retries after a failure; -1 for unlimited.
+   *
+   * @default {15}
+   */
+  max_retries?: number;
+  /**
+   * Seconds before the first retry.
+   *
+   * @default {1.5}
+   */
+  initial_retry_delay?: number;
+  /**
+   * Largest delay between retries, in seconds.
+   *
+   * @default {300}
+   */
+  max_retry_delay?: number;
+  /**
+   * Factor the delay grows by after each retry.
+   *
+   * @default {1.5}
+   */
+  retry_delay_growth?: number;
+  /**
+   * Standard deviation of the Gaussian jitter, as a fraction of the delay;
+   * 0 disables jitter.
+   *
+   * @default {0.1}
+   */
+  retry_delay_jitter?: number;
+  /**
+   * Retry when no router could be reached on the first attempt.
+   *
+   * @default {true}
+   */
+  retry_if_unreachable?: boolean;
+  /** Restore subscriptions on each new session after a reconnect. */
+  resubscribe?: boolean;
+  /** Restore registrations on each new session after a reconnect. */
+  reregister?: boolean;
+  /** Opening a transport gives up after this many ms (default 10000). */
+  connect_timeout?: number;
+}
+
+const AUTH_FAILURES = new Set([
+  "wamp.error.not_authorized",
+  "wamp.error.authorization_failed",
+  "wamp.error.authentication_failed",
+  "wamp.error.authentication_denied",
+  "wamp.error.no_auth_method",
+  "wamp.error.no_matching_auth_method",
+  "wamp.error.no_such_principal",
+  "wamp.error.no_such_role",
+  "wamp.error.cannot_authenticate",
+  "wamp.error.no_such_realm",
+]);
+
+function gaussian(): number {
+  // Box–Muller
+  const u = 1 - Math.random();
+  const v = Math.random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/**
+ * A connection to a WAMP router that opens a session and keeps one open:
+ * it tries the transports in order, joins the realm, calls `onopen` with
+ * each new session and reconnects with exponential backoff when the
+ * transport is lost or the router says GOODBYE. It stops on `close()`, on an
+ * authentication ABORT, when retries run out, or when `onclose` returns a
+ * truthy value (not a Promise).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { Connection } from "@wampkit/wamp";
+ *
+ * const connection = new Connection({ url: "ws://127.0.0.1:8080/ws", realm: "realm1" });
+ * connection.onopen = async (session) => {
+ *   console.log(await session.call("com.example.add2", [2, 3]));
+ *   connection.close();
+ * };
+ * connection.open();
+ * ```
+ */
+export class Connection {
+  /** Called with each new session. */
+  onopen: ((session: Session, details: Dict) => void) | undefined;
+  /**
+   * Called when a session ends or an attempt fails; a truthy return (not a
+   * Promise) stops reconnecting.
+   */
+  onclose:
+    | ((reason: CloseReason, details: CloseDetails) => unknown)
+    | undefined;
+
+  #options: ConnectionOptions;
+  #session: Session | undefined;
+  #transport: Transport | undefined;
+  #running = false;
+  #retrying = false;
+  #retryCount = 0;
+  #delay: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #everOpened = false;
+  #closed: PromiseWithResolvers<void> | undefined;
+  #durableSubs: {
+    topic: string;
+    handler: EventHandler;
+    options: SubscribeOptions;
+  }[] = [];
+  #durableRegs: {
+    procedure: string;
+    endpoint: Endpoint;
+    options: RegisterOptions;
+  }[] = [];
+
+  /**
+   * Creates a connection; call {@linkcode open} to start it.
+   *
+   * @param options Where to connect, the realm, retries and authentication.
+   */
+  constructor(options: ConnectionOptions) {
+    this.#options = options;
+    this.#delay = options.initial_retry_delay ?? 1.5;
+    if (!options.transports && !options.url) {
+      throw new TypeError("Connection needs a url or transports");
+    }
+  }
+
+  /** The current session, if one is open. */
+  get session(): Session | undefined {
+    return this.#session?.isOpen ? this.#session : undefined;
+  }
+
+  /** Whether a transport is connected. */
+  get isConnected(): boolean {
+    return this.#transport?.isOpen ?? false;
+  }
+
+  /** Whether a session is open. */
+  get isOpen(): boolean {
+    return this.#session?.isOpen ?? false;
+  }
+
+  /** Whether the connection is waiting to retry. */
+  get isRetrying(): boolean {
+    return this.#retrying;
+  }
+
+  /** The current transport's kind, URL and subprotocol. */
+  get transport(): { info: TransportInfo | undefined } {
+    return { info: this.#transport?.info };
+  }
+
+  /**
+   * A deferred, as Autobahn|JS offers for endpoints that resolve later.
+   *
+   * @typeParam T The value type.
+   * @returns `{ promise, resolve, reject }`.
+   */
+  defer<T = unknown>(): PromiseWithResolvers<T> {
+    return Promise.withResolvers<T>();
+  }
+
+  /**
+   * Starts connecting. Throws if the connection is already open or opening.
+   */
+  open(): void {
+    if (this.#running) throw new Error("Connection already open (or opening)");
+    this.#running = true;
+    this.#retryCount = 0;
+    this.#delay = this.#options.initial_retry_delay ?? 1.5;
+    this.#closed = Promise.withResolvers<void>();
+    void this.#attempt();
+  }
+
+  /**
+   * Opens the connection and resolves with the first session, or rejects
+   * with why the first attempt failed (no retries are made for it).
+   *
+   * @returns The session.
+   */
+  openSession(): Promise<Session> {
+    const { promise, resolve, reject } = Promise.withResolvers<Session>();
+    const onopen = this.onopen;
+    const onclose = this.onclose;
+    let opened = false;
+    this.onopen = (session, details) => {
+      opened = true;
+      this.onopen = onopen;
+      this.onclose = onclose;
+      resolve(session);
+      onopen?.(session, details);
+    };
+    this.onclose = (reason, details) => {
+      if (opened) return onclose?.(reason, details);
+      this.onopen = onopen;
+      this.onclose = onclose;
+      reject(
+        new TransportError(
+          `Could not open a session (${reason}${
+            details.reason ? `: ${details.reason}` : ""
+          }${details.message ? `, ${details.message}` : ""})`,
+          { unsupported: reason === "unsupported" },
+        ),
+      );
+      return true;
+    };
+    this.open();
+    return promise;
+  }
+
+  /**
+   * Closes the connection: leaves the session with GOODBYE and stops
+   * reconnecting.
+   *
+   * @param reason The GOODBYE reason.
+   * @param message A message for the router.
+   * @returns Resolves once closed.
+   */
+  close(reason = "wamp.close.normal", message?: string): Promise<void> {
+    if (!this.#running) return Promise.resolve();
+    this.#running = false;
+    const closed = this.#closed!;
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#retrying = false;
+      this.#report("closed", { reason, message, will_retry: false });
+      closed.resolve();
+      return closed.promise;
+    }
+    const session = this.#session;
+    if (session) void session.leave(reason, message);
+    else if (this.#transport) this.#transport.close(1000, "close");
+    else closed.resolve();
+    return closed.promise;
+  }
+
+  /**
+   * Closes the connection, for `await using`.
+   *
+   * @returns Resolves once closed.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #transportsToTry(): TransportOptions[] {
+    return this.#options.transports ?? [{ type: "websocket" }];
+  }
+
+  async #open(spec: TransportOptions): Promise<[Transport, Serializer]> {
+    const serializers = spec.serializers ?? this.#options.serializers ??
+      [new JsonSerializer()];
+    let transport: Transport;
+    if ("connect" in spec) {
+      transport = await spec.connect();
+    } else {
+      const url = spec.url ?? this.#options.url;
+      if (!url) throw new TransportError("WebSocket transport without a url");
+      transport = await connectWebSocket(url, {
+        protocols: serializers.map((s) => s.protocol),
+        WebSocket: spec.WebSocket,
+        timeout: this.#options.connect_timeout,
+      });
+    }
+    const serializer = serializers.find((s) =>
+      s.protocol === transport.info.protocol
+    );
+    if (serializer === undefined) {
+      transport.close(1002, "unsupported subprotocol");
+      throw new TransportError(
+        `No serializer for subprotocol ${transport.info.protocol}`,
+        { unsupported: true },
+      );
+    }
+    return [transport, serializer];
+  }
+
+  async #attempt(): Promise<void> {
+    this.#timer = undefined;
+    this.#retrying = false;
+    let opened: [Transport, Serializer] | undefined;
+    let allUnsupported = true;
+    let lastError: unknown;
+    for (const spec of this.#transportsToTry()) {
+      try {
+        opened = await this.#open(spec);
+        break;
+      } catch (err) {
+        lastError = err;
+        if (!(err instanceof TransportError && err.unsupported)) {
+          allUnsupported = false;
+        }
+      }
+    }
+    if (!this.#running) {
+      opened?.[0].close(1000, "close");
+      this.#closed?.resolve();
+      return;
+    }
+    if (opened === undefined) {
+      const reason: CloseReason = allUnsupported
+        ? "unsupported"
+        : "unreachable";
+      const canRetry = reason === "unreachable" &&
+        (this.#everOpened || (this.#options.retry_if_unreachable ?? true));
+      this.#afterFailure(reason, {
+        message: (lastError as Error)?.message,
+      }, canRetry);
+      return;
+    }
+    const [transport, serializer] = opened;
+    this.#transport = transport;
+    const o = this.#options;
+    const session = new Session(transport, serializer, {
+      ...o,
+      onchallenge: o.onchallenge,
+    });
+    this.#session = session;
+    let joined = false;
+    session.onleave = (info) => {
+      this.#session = undefined;
+      this.#transport = undefined;
+      if (!joined) return; // reported by the join failure below
+      if (info.kind === "local" || !this.#running) {
+        this.#running = false;
+        this.#report("closed", {
+          reason: info.reason,
+          message: info.message,
+          will_retry: false,
+        });
+        this.#closed?.resolve();
+        return;
+      }
+      const reason: CloseReason = info.kind === "goodbye" ? "closed" : "lost";
+      this.#afterFailure(reason, {
+        reason: info.reason,
+        message: info.message,
+      }, !AUTH_FAILURES.has(info.reason));
+    };
+    let details: Dict;
+    try {
+      details = await session.join();
+    } catch (err) {
+      const reason = (err as { uri?: string }).uri;
+      const auth = reason !== undefined && AUTH_FAILURES.has(reason);
+      this.#session = undefined;
+      this.#transport = undefined;
+      if (!this.#running) {
+        this.#closed?.resolve();
+        return;
+      }
+      this.#afterFailure("closed", {
+        reason,
+        message: (err as Error).message,
+      }, !auth);
+      return;
+    }
+    joined = true;
+    this.#everOpened = true;
+    this.#retryCount = 0;
+    this.#delay = o.initial_retry_delay ?? 1.5;
+    await this.#restore(session);
+    try {
+      this.onopen?.(session, { ...details, transport: transport.info });
+    } catch (err) {
+      // deno-lint-ignore no-console
+      console.error("wampkit: error in onopen:", err);
+    }
+  }
+
+  async #restore(session: Session): Promise<void> {
+    if (this.#options.resubscribe) {
+      for (const s of this.#durableSubs) {
+        await session.subscribe(s.topic, s.handler, s.options).catch(() => {});
+      }
+    }
+    if (this.#options.reregister) {
+      for (const r of this.#durableRegs) {
+        await session.register(r.procedure, r.endpoint, r.options).catch(
+          () => {},
+        );
+      }
+    }
+    if (this.#options.resubscribe || this.#options.reregister) {
+      this.#track(session);
+    }
+  }
+
+  /** Records subscriptions and registrations so they can be restored. */
+  #track(session: Session): void {
+    const subscribe = session.subscribe.bind(session);
+    const register = session.register.bind(session);
+    const unsubscribe = session.unsubscribe.bind(session);
+    const unregister = session.unregister.bind(session);
+    if (this.#options.resubscribe) {
+      session.subscribe = async (topic, handler, options = {}) => {
+        const sub = await subscribe(topic, handler, options);
+        if (
+          !this.#durableSubs.some((d) =>
+            d.handler === handler && d.topic === topic
+          )
+        ) {
+          this.#durableSubs.push({ topic, handler, options });
+        }
+        return sub;
+      };
+      session.unsubscribe = (sub: Subscription) => {
+        this.#durableSubs = this.#durableSubs.filter((d) =>
+          !(d.handler === sub.handler && d.topic === sub.topic)
+        );
+        return unsubscribe(sub);
+      };
+    }
+    if (this.#options.reregister) {
+      session.register = async (procedure, endpoint, options = {}) => {
+        const reg = await register(procedure, endpoint, options);
+        if (!this.#durableRegs.some((d) => d.procedure === procedure)) {
+          this.#durableRegs.push({ procedure, endpoint, options });
+        }
+        return reg;
+      };
+      session.unregister = (reg) => {
+        this.#durableRegs = this.#durableRegs.filter((d) =>
+          d.procedure !== reg.procedure
+        );
+        return unregister(reg);
+      };
+    }
+  }
+
+  #report(
+    reason: CloseReason,
+    details: Omit<CloseDetails, "retry_count">,
+  ): unknown {
+    try {
+      return this.onclose?.(reason, {
+        ...details,
+        retry_count: this.#retryCount,
+      });
+    } catch (err) {
+      // deno-lint-ignore no-console
+      console.error("wampkit: error in onclose:", err);
+      return undefined;
+    }
+  }
+
+  #nextDelay(): number {
+    const o = this.#options;
+    const jitter = o.retry_delay_jitter ?? 0.1;
+    const max = o.max_retry_delay ?? 300;
+    let delay = this.#delay;
+    if (jitter > 0) delay = Math.max(0, delay + gaussian() * jitter * delay);
+    this.#delay = Math.min(max, this.#delay * (o.retry_delay_growth ?? 1.5));
+    return Math.min(max, delay);
+  }
+
+  #afterFailure(
+    reason: CloseReason,
+    details: { reason?: string; message?: string },
+    canRetry: boolean,
+  ): void {
+    const max = this.#options.max_retries ?? 15;
+    const willRetry = canRetry && this.#running &&
+      (max === -1 || this.#retryCount < max);
+    const delay = willRetry ? this.#nextDelay() : undefined;
+    const stop = this.#report(reason, {
+      ...details,
+      retry_delay: delay,
+      will_retry: willRetry,
+    });
+    const stopped = stop && !(stop instanceof Promise);
+    if (!willRetry || stopped || !this.#running) {
+      this.#running = false;
+      this.#closed?.resolve();
+      return;
+    }
+    this.#retryCount++;
+    this.#retrying = true;
+    this.#timer = setTimeout(() => void this.#attempt(), delay! * 1000);
+  }
+}
+
+/**
+ * Opens a connection and resolves with its first session: the shortcut for
+ * scripts. The session's `leave()` ends the connection too.
+ *
+ * @example Usage
+ * ```ts
+ * import { connect } from "@wampkit/wamp";
+ * import { Router } from "@wampkit/wamp/router";
+ * import assert from "node:assert/strict";
+ *
+ * const router = new Router();
+ * const session = await connect({
+ *   realm: "realm1",
+ *   transports: [{ type: "memory", connect: () => router.connectLocal() }],
+ * });
+ * assert.ok(session.isOpen);
+ * await session.leave();
+ * ```
+ *
+ * @param options Connection options.
+ * @returns The session.
+ */
+export function connect(options: ConnectionOptions): Promise<Session> {
+  return new Connection({ max_retries: 0, ...options }).openSession();
+}

@@ -1,0 +1,352 @@
+/**
+ * The broker: subscriptions and event routing for one realm.
+ *
+ * @module
+ */
+
+import { randomId } from "../protocol/ids.ts";
+import { MessageType as M } from "../protocol/message_type.ts";
+import type {
+  Dict,
+  EventMessage,
+  PublishMessage,
+  SubscribeMessage,
+  UnsubscribeMessage,
+} from "../protocol/messages.ts";
+import { toWire } from "../protocol/parse.ts";
+import {
+  isValidUri,
+  type MatchPolicy,
+  wildcardMatches,
+} from "../protocol/uri.ts";
+import { ErrorUri } from "../protocol/wamp_error.ts";
+import type { Frame } from "../transports/transport.ts";
+import type { RouterSession } from "./router_session.ts";
+
+/** One router subscription: a topic or pattern and its subscribers. */
+export interface BrokerSubscription {
+  /** Subscription id. */
+  readonly id: number;
+  /** Topic or pattern. */
+  readonly uri: string;
+  /** Match policy. */
+  readonly match: MatchPolicy;
+  /** When it was created (ISO 8601). */
+  readonly created: string;
+  /** Subscribed sessions. */
+  readonly subscribers: Set<RouterSession>;
+  /** The pattern split at `.` (wildcard only). */
+  readonly parts?: string[];
+}
+
+/** The meta events the broker reports (session id, payload). */
+export type MetaPublisher = (topic: string, args: unknown[]) => void;
+
+const PPT_KEYS = [
+  "ppt_scheme",
+  "ppt_serializer",
+  "ppt_cipher",
+  "ppt_keyid",
+  "enc_algo",
+  "enc_serializer",
+  "enc_key",
+];
+
+function isIdList(v: unknown): v is number[] {
+  return Array.isArray(v);
+}
+
+/**
+ * Routes events: exact, prefix and wildcard subscriptions; black- and
+ * white-listing; publisher exclusion and identification; acknowledgements.
+ */
+export class Broker {
+  #exact = new Map<string, BrokerSubscription>();
+  #prefix = new Map<string, BrokerSubscription>();
+  #wildcard = new Map<string, BrokerSubscription>();
+  #byId = new Map<number, BrokerSubscription>();
+  #meta: MetaPublisher;
+
+  /**
+   * Creates a broker.
+   *
+   * @param meta Publishes meta events.
+   */
+  constructor(meta: MetaPublisher) {
+    this.#meta = meta;
+  }
+
+  #table(match: MatchPolicy): Map<string, BrokerSubscription> {
+    return match === "prefix"
+      ? this.#prefix
+      : match === "wildcard"
+      ? this.#wildcard
+      : this.#exact;
+  }
+
+  /** Every subscription, for the meta API. */
+  get all(): BrokerSubscription[] {
+    return [...this.#byId.values()];
+  }
+
+  /**
+   * A subscription by id.
+   *
+   * @param id The id.
+   * @returns The subscription, if any.
+   */
+  get(id: number): BrokerSubscription | undefined {
+    return this.#byId.get(id);
+  }
+
+  /**
+   * The subscription for a URI and policy.
+   *
+   * @param uri The topic or pattern.
+   * @param match The policy.
+   * @returns The subscription, if any.
+   */
+  lookup(uri: string, match: MatchPolicy): BrokerSubscription | undefined {
+    return this.#table(match).get(uri);
+  }
+
+  /**
+   * Every subscription a topic matches.
+   *
+   * @param topic The concrete topic.
+   * @returns The matching subscriptions.
+   */
+  matching(topic: string): BrokerSubscription[] {
+    const out: BrokerSubscription[] = [];
+    const exact = this.#exact.get(topic);
+    if (exact) out.push(exact);
+    for (const sub of this.#prefix.values()) {
+      if (topic.startsWith(sub.uri)) out.push(sub);
+    }
+    if (this.#wildcard.size > 0) {
+      const parts = topic.split(".");
+      for (const sub of this.#wildcard.values()) {
+        if (wildcardMatches(sub.parts!, parts)) out.push(sub);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Handles SUBSCRIBE.
+   *
+   * @param session The subscriber.
+   * @param msg The message.
+   */
+  subscribe(session: RouterSession, msg: SubscribeMessage): void {
+    const match = (msg.options.match ?? "exact") as MatchPolicy;
+    if (!isValidUri(msg.topic, { allowEmpty: match !== "exact" })) {
+      session.send({
+        type: M.ERROR,
+        requestType: M.SUBSCRIBE,
+        requestId: msg.requestId,
+        details: {},
+        error: ErrorUri.INVALID_URI,
+        args: [`Invalid topic URI ${msg.topic}`],
+      });
+      return;
+    }
+    const table = this.#table(match);
+    let sub = table.get(msg.topic);
+    let created = false;
+    if (sub === undefined) {
+      sub = {
+        id: randomId(),
+        uri: msg.topic,
+        match,
+        created: new Date().toISOString(),
+        subscribers: new Set(),
+        parts: match === "wildcard" ? msg.topic.split(".") : undefined,
+      };
+      table.set(msg.topic, sub);
+      this.#byId.set(sub.id, sub);
+      created = true;
+    }
+    const added = !sub.subscribers.has(session);
+    sub.subscribers.add(session);
+    session.send({
+      type: M.SUBSCRIBED,
+      requestId: msg.requestId,
+      subscription: sub.id,
+    });
+    if (created) {
+      this.#meta("wamp.subscription.on_create", [
+        session.id,
+        this.describe(sub),
+      ]);
+    }
+    if (added) {
+      this.#meta("wamp.subscription.on_subscribe", [session.id, sub.id]);
+    }
+  }
+
+  /**
+   * Handles UNSUBSCRIBE.
+   *
+   * @param session The subscriber.
+   * @param msg The message.
+   */
+  unsubscribe(session: RouterSession, msg: UnsubscribeMessage): void {
+    const sub = this.#byId.get(msg.subscription);
+    if (sub === undefined || !sub.subscribers.has(session)) {
+      session.send({
+        type: M.ERROR,
+        requestType: M.UNSUBSCRIBE,
+        requestId: msg.requestId,
+        details: {},
+        error: ErrorUri.NO_SUCH_SUBSCRIPTION,
+        args: [`No subscription ${msg.subscription} for this session`],
+      });
+      return;
+    }
+    this.#remove(session, sub);
+    session.send({ type: M.UNSUBSCRIBED, requestId: msg.requestId });
+  }
+
+  #remove(session: RouterSession, sub: BrokerSubscription): void {
+    sub.subscribers.delete(session);
+    this.#meta("wamp.subscription.on_unsubscribe", [session.id, sub.id]);
+    if (sub.subscribers.size === 0) {
+      this.#table(sub.match).delete(sub.uri);
+      this.#byId.delete(sub.id);
+      this.#meta("wamp.subscription.on_delete", [session.id, sub.id]);
+    }
+  }
+
+  /**
+   * Removes a session from every subscription.
+   *
+   * @param session The session that left.
+   */
+  removeSession(session: RouterSession): void {
+    for (const sub of [...this.#byId.values()]) {
+      if (sub.subscribers.has(session)) this.#remove(session, sub);
+    }
+  }
+
+  /**
+   * Handles PUBLISH.
+   *
+   * @param session The publisher.
+   * @param msg The message.
+   */
+  publish(session: RouterSession, msg: PublishMessage): void {
+    const o = msg.options;
+    const ack = o.acknowledge === true;
+    if (!isValidUri(msg.topic)) {
+      if (ack) {
+        session.send({
+          type: M.ERROR,
+          requestType: M.PUBLISH,
+          requestId: msg.requestId,
+          details: {},
+          error: ErrorUri.INVALID_URI,
+          args: [`Invalid topic URI ${msg.topic}`],
+        });
+      }
+      return;
+    }
+    const publication = randomId();
+    this.deliver(msg.topic, publication, msg, session);
+    if (ack) {
+      session.send({
+        type: M.PUBLISHED,
+        requestId: msg.requestId,
+        publication,
+      });
+    }
+  }
+
+  /**
+   * Sends an event to every eligible subscriber of every matching
+   * subscription, encoding it once per subscription and serializer.
+   *
+   * @param topic The topic.
+   * @param publication The publication id.
+   * @param msg The payload and options (a PUBLISH, or a meta event).
+   * @param publisher The publishing session, or undefined for the router.
+   */
+  deliver(
+    topic: string,
+    publication: number,
+    msg: Pick<PublishMessage, "options" | "args" | "kwargs" | "payload">,
+    publisher: RouterSession | undefined,
+  ): void {
+    const subs = this.matching(topic);
+    if (subs.length === 0) return;
+    const o = msg.options;
+    const excludeMe = o.exclude_me !== false;
+    const exclude = isIdList(o.exclude) ? new Set(o.exclude) : undefined;
+    const eligible = isIdList(o.eligible) ? new Set(o.eligible) : undefined;
+    const exAuthid = Array.isArray(o.exclude_authid)
+      ? new Set(o.exclude_authid)
+      : undefined;
+    const exAuthrole = Array.isArray(o.exclude_authrole)
+      ? new Set(o.exclude_authrole)
+      : undefined;
+    const elAuthid = Array.isArray(o.eligible_authid)
+      ? new Set(o.eligible_authid)
+      : undefined;
+    const elAuthrole = Array.isArray(o.eligible_authrole)
+      ? new Set(o.eligible_authrole)
+      : undefined;
+    const base: Dict = {};
+    if (publisher && o.disclose_me === true) {
+      base.publisher = publisher.id;
+      base.publisher_authid = publisher.authid;
+      base.publisher_authrole = publisher.authrole;
+    }
+    for (const key of PPT_KEYS) if (o[key] !== undefined) base[key] = o[key];
+    for (const sub of subs) {
+      const details = sub.match === "exact" ? base : { ...base, topic };
+      const event: EventMessage = {
+        type: M.EVENT,
+        subscription: sub.id,
+        publication,
+        details,
+        args: msg.args,
+        kwargs: msg.kwargs,
+        payload: msg.payload,
+      };
+      // One frame per serializer protocol, shared by all its subscribers.
+      const frames = new Map<string, Frame | null>();
+      for (const s of sub.subscribers) {
+        if (s === publisher && excludeMe) continue;
+        if (exclude?.has(s.id) || (eligible && !eligible.has(s.id))) continue;
+        if (exAuthid?.has(s.authid) || (elAuthid && !elAuthid.has(s.authid))) {
+          continue;
+        }
+        if (
+          exAuthrole?.has(s.authrole) ||
+          (elAuthrole && !elAuthrole.has(s.authrole))
+        ) continue;
+        const protocol = s.serializer.protocol;
+        let frame = frames.get(protocol);
+        if (frame === undefined) {
+          try {
+            frame = s.serializer.serialize(toWire(event));
+          } catch {
+            frame = null; // too large or not encodable for this serializer
+          }
+          frames.set(protocol, frame);
+        }
+        if (frame !== null) s.sendFrame(frame);
+      }
+    }
+  }
+
+  /**
+   * The meta API description of a subscription.
+   *
+   * @param sub The subscription.
+   * @returns `{id, created, uri, match}`.
+   */
+  describe(sub: BrokerSubscription): Dict {
+    return { id: sub.id, created: sub.created, uri: sub.uri, match: sub.match };
+  }
+}

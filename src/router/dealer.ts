@@ -1,0 +1,693 @@
+/**
+ * The dealer: registrations and call routing for one realm.
+ *
+ * @module
+ */
+
+import { randomId } from "../protocol/ids.ts";
+import { MessageType as M } from "../protocol/message_type.ts";
+import type {
+  CallMessage,
+  CancelMessage,
+  Dict,
+  ErrorMessage,
+  RegisterMessage,
+  UnregisterMessage,
+  YieldMessage,
+} from "../protocol/messages.ts";
+import { ProtocolError } from "../protocol/protocol_error.ts";
+import {
+  isValidUri,
+  type MatchPolicy,
+  wildcardMatches,
+} from "../protocol/uri.ts";
+import { ErrorUri } from "../protocol/wamp_error.ts";
+import type { MetaPublisher } from "./broker.ts";
+import type { RouterSession } from "./router_session.ts";
+
+/** Shared registration policies. */
+export type InvokePolicy =
+  | "single"
+  | "roundrobin"
+  | "random"
+  | "first"
+  | "last";
+
+/** One registration: a procedure or pattern and its callees. */
+export interface DealerRegistration {
+  /** Registration id. */
+  readonly id: number;
+  /** Procedure or pattern. */
+  readonly uri: string;
+  /** Match policy. */
+  readonly match: MatchPolicy;
+  /** Shared registration policy. */
+  readonly invoke: InvokePolicy;
+  /** When it was created (ISO 8601). */
+  readonly created: string;
+  /** Callees in registration order. */
+  readonly callees: RouterSession[];
+  /** Next round-robin position. */
+  next: number;
+  /** The pattern split at `.` (wildcard only). */
+  readonly parts?: string[];
+}
+
+/** A procedure the router itself implements (the meta API). */
+export type InternalProcedure = (
+  caller: RouterSession,
+  args: unknown[],
+  kwargs: Dict,
+) => unknown;
+
+interface Invocation {
+  readonly caller: RouterSession;
+  readonly callId: number;
+  readonly callee: RouterSession;
+  readonly invocationId: number;
+  readonly receiveProgress: boolean;
+  readonly timeout: number;
+  timer?: ReturnType<typeof setTimeout>;
+  /** The caller has its answer already; callee replies are dropped. */
+  answered: boolean;
+}
+
+/** Thrown by internal procedures to answer with an ERROR. */
+export class InternalError extends Error {
+  /** The error URI. */
+  readonly uri: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param uri The error URI.
+   * @param message Its message.
+   */
+  constructor(uri: string, message: string) {
+    super(message);
+    this.name = "InternalError";
+    this.uri = uri;
+  }
+}
+
+function key(session: RouterSession, id: number): string {
+  return `${session.id}:${id}`;
+}
+
+/**
+ * Routes calls: exact, prefix and wildcard registrations; shared
+ * registrations; progressive results; cancel; timeouts.
+ */
+export class Dealer {
+  #exact = new Map<string, DealerRegistration>();
+  #prefix = new Map<string, DealerRegistration>();
+  #wildcard = new Map<string, DealerRegistration>();
+  #byId = new Map<number, DealerRegistration>();
+  #internal = new Map<string, InternalProcedure>();
+  // Pending invocations by callee+invocation id, and by caller+call id.
+  #byInvocation = new Map<string, Invocation>();
+  #byCall = new Map<string, Invocation>();
+  #meta: MetaPublisher;
+  #maxPendingCalls: number;
+
+  /**
+   * Creates a dealer.
+   *
+   * @param meta Publishes meta events.
+   * @param maxPendingCalls Pending calls one caller may have.
+   */
+  constructor(meta: MetaPublisher, maxPendingCalls: number) {
+    this.#meta = meta;
+    this.#maxPendingCalls = maxPendingCalls;
+  }
+
+  /**
+   * Adds a procedure the router answers itself.
+   *
+   * @param uri The procedure.
+   * @param fn Its implementation.
+   */
+  define(uri: string, fn: InternalProcedure): void {
+    this.#internal.set(uri, fn);
+  }
+
+  #table(match: MatchPolicy): Map<string, DealerRegistration> {
+    return match === "prefix"
+      ? this.#prefix
+      : match === "wildcard"
+      ? this.#wildcard
+      : this.#exact;
+  }
+
+  /** Every registration, for the meta API. */
+  get all(): DealerRegistration[] {
+    return [...this.#byId.values()];
+  }
+
+  /**
+   * A registration by id.
+   *
+   * @param id The id.
+   * @returns The registration, if any.
+   */
+  get(id: number): DealerRegistration | undefined {
+    return this.#byId.get(id);
+  }
+
+  /**
+   * The registration for a URI and policy.
+   *
+   * @param uri The procedure or pattern.
+   * @param match The policy.
+   * @returns The registration, if any.
+   */
+  lookup(uri: string, match: MatchPolicy): DealerRegistration | undefined {
+    return this.#table(match).get(uri);
+  }
+
+  /**
+   * The one registration a call to `procedure` goes to: exact, else the
+   * longest prefix, else the wildcard whose literal components come first.
+   *
+   * @param procedure The concrete procedure.
+   * @returns The registration, if any.
+   */
+  match(procedure: string): DealerRegistration | undefined {
+    const exact = this.#exact.get(procedure);
+    if (exact) return exact;
+    let best: DealerRegistration | undefined;
+    for (const reg of this.#prefix.values()) {
+      if (
+        procedure.startsWith(reg.uri) &&
+        (best === undefined || reg.uri.length > best.uri.length)
+      ) best = reg;
+    }
+    if (best) return best;
+    if (this.#wildcard.size === 0) return undefined;
+    const parts = procedure.split(".");
+    let bestScore: number[] | undefined;
+    for (const reg of this.#wildcard.values()) {
+      if (!wildcardMatches(reg.parts!, parts)) continue;
+      // Prefer literal components as early as possible.
+      const score = reg.parts!.map((p) => (p === "" ? 0 : 1));
+      if (bestScore === undefined || compare(score, bestScore) > 0) {
+        best = reg;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Handles REGISTER.
+   *
+   * @param session The callee.
+   * @param msg The message.
+   */
+  register(session: RouterSession, msg: RegisterMessage): void {
+    const match = (msg.options.match ?? "exact") as MatchPolicy;
+    const invoke = (msg.options.invoke ?? "single") as InvokePolicy;
+    const fail = (error: string, text: string): void => {
+      session.send({
+        type: M.ERROR,
+        requestType: M.REGISTER,
+        requestId: msg.requestId,
+        details: {},
+        error,
+        args: [text],
+      });
+    };
+    if (!isValidUri(msg.procedure, { allowEmpty: match !== "exact" })) {
+      return fail(
+        ErrorUri.INVALID_URI,
+        `Invalid procedure URI ${msg.procedure}`,
+      );
+    }
+    if (
+      msg.procedure.startsWith("wamp.") || this.#internal.has(msg.procedure)
+    ) {
+      return fail(
+        ErrorUri.INVALID_URI,
+        `Procedures under wamp. are reserved (${msg.procedure})`,
+      );
+    }
+    const table = this.#table(match);
+    let reg = table.get(msg.procedure);
+    let created = false;
+    if (reg !== undefined) {
+      if (reg.callees.includes(session)) {
+        return fail(
+          ErrorUri.PROCEDURE_ALREADY_EXISTS,
+          `This session registered ${msg.procedure} already`,
+        );
+      }
+      if (reg.invoke === "single" && invoke === "single") {
+        return fail(
+          ErrorUri.PROCEDURE_ALREADY_EXISTS,
+          `${msg.procedure} is registered already`,
+        );
+      }
+      if (reg.invoke !== invoke) {
+        return fail(
+          ErrorUri.PROCEDURE_EXISTS_WITH_DIFFERENT_INVOCATION_POLICY,
+          `${msg.procedure} is registered with invoke=${reg.invoke}`,
+        );
+      }
+    } else {
+      reg = {
+        id: randomId(),
+        uri: msg.procedure,
+        match,
+        invoke,
+        created: new Date().toISOString(),
+        callees: [],
+        next: 0,
+        parts: match === "wildcard" ? msg.procedure.split(".") : undefined,
+      };
+      table.set(msg.procedure, reg);
+      this.#byId.set(reg.id, reg);
+      created = true;
+    }
+    reg.callees.push(session);
+    session.send({
+      type: M.REGISTERED,
+      requestId: msg.requestId,
+      registration: reg.id,
+    });
+    if (created) {
+      this.#meta("wamp.registration.on_create", [
+        session.id,
+        this.describe(reg),
+      ]);
+    }
+    this.#meta("wamp.registration.on_register", [session.id, reg.id]);
+  }
+
+  /**
+   * Handles UNREGISTER.
+   *
+   * @param session The callee.
+   * @param msg The message.
+   */
+  unregister(session: RouterSession, msg: UnregisterMessage): void {
+    const reg = this.#byId.get(msg.registration);
+    if (reg === undefined || !reg.callees.includes(session)) {
+      session.send({
+        type: M.ERROR,
+        requestType: M.UNREGISTER,
+        requestId: msg.requestId,
+        details: {},
+        error: ErrorUri.NO_SUCH_REGISTRATION,
+        args: [`No registration ${msg.registration} for this session`],
+      });
+      return;
+    }
+    this.#remove(session, reg);
+    session.send({ type: M.UNREGISTERED, requestId: msg.requestId });
+  }
+
+  #remove(session: RouterSession, reg: DealerRegistration): void {
+    const i = reg.callees.indexOf(session);
+    if (i >= 0) reg.callees.splice(i, 1);
+    if (reg.next > i && reg.next > 0) reg.next--;
+    this.#meta("wamp.registration.on_unregister", [session.id, reg.id]);
+    if (reg.callees.length === 0) {
+      this.#table(reg.match).delete(reg.uri);
+      this.#byId.delete(reg.id);
+      this.#meta("wamp.registration.on_delete", [session.id, reg.id]);
+    }
+  }
+
+  #pick(reg: DealerRegistration): RouterSession {
+    const callees = reg.callees;
+    switch (reg.invoke) {
+      case "roundrobin": {
+        const callee = callees[reg.next % callees.length]!;
+        reg.next = (reg.next + 1) % callees.length;
+        return callee;
+      }
+      case "random":
+        return callees[Math.floor(Math.random() * callees.length)]!;
+      case "last":
+        return callees[callees.length - 1]!;
+      default:
+        return callees[0]!;
+    }
+  }
+
+  #callError(
+    caller: RouterSession,
+    callId: number,
+    error: string,
+    text?: string,
+    extra: { args?: unknown[]; kwargs?: Dict; details?: Dict } = {},
+  ): void {
+    caller.send({
+      type: M.ERROR,
+      requestType: M.CALL,
+      requestId: callId,
+      details: extra.details ?? {},
+      error,
+      args: extra.args ?? (text === undefined ? undefined : [text]),
+      kwargs: extra.kwargs,
+    });
+  }
+
+  /**
+   * Handles CALL.
+   *
+   * @param caller The caller.
+   * @param msg The message.
+   */
+  call(caller: RouterSession, msg: CallMessage): void {
+    const o = msg.options;
+    if (o.progress === true) {
+      if (!caller.has("caller", "progressive_call_invocations")) {
+        throw new ProtocolError(
+          "CALL: Options.progress used without announcing progressive_call_invocations",
+        );
+      }
+      return this.#callError(
+        caller,
+        msg.requestId,
+        ErrorUri.FEATURE_NOT_SUPPORTED,
+        "Progressive call invocations are not supported by this router",
+      );
+    }
+    if (
+      o.receive_progress === true &&
+      !caller.has("caller", "progressive_call_results")
+    ) {
+      throw new ProtocolError(
+        "CALL: Options.receive_progress used without announcing progressive_call_results",
+      );
+    }
+    if (!isValidUri(msg.procedure)) {
+      return this.#callError(
+        caller,
+        msg.requestId,
+        ErrorUri.INVALID_URI,
+        `Invalid procedure URI ${msg.procedure}`,
+      );
+    }
+    const internal = this.#internal.get(msg.procedure);
+    if (internal) return this.#callInternal(caller, msg, internal);
+    const reg = this.match(msg.procedure);
+    if (reg === undefined) {
+      return this.#callError(
+        caller,
+        msg.requestId,
+        ErrorUri.NO_SUCH_PROCEDURE,
+        `No callee registered procedure ${msg.procedure}`,
+      );
+    }
+    if (caller.pendingCalls >= this.#maxPendingCalls) {
+      return this.#callError(
+        caller,
+        msg.requestId,
+        ErrorUri.UNAVAILABLE,
+        `Too many pending calls: this session has ${caller.pendingCalls}, the limit`,
+      );
+    }
+    const callee = this.#pick(reg);
+    const invocationId = callee.invocationIds.next();
+    const details: Dict = {};
+    if (reg.match !== "exact") details.procedure = msg.procedure;
+    if (o.disclose_me === true) {
+      details.caller = caller.id;
+      details.caller_authid = caller.authid;
+      details.caller_authrole = caller.authrole;
+    }
+    // Progress goes to callees that said they can send it (others may not).
+    const receiveProgress = o.receive_progress === true;
+    if (receiveProgress && callee.has("callee", "progressive_call_results")) {
+      details.receive_progress = true;
+    }
+    const timeout = typeof o.timeout === "number" ? o.timeout : 0;
+    for (
+      const k of ["ppt_scheme", "ppt_serializer", "ppt_cipher", "ppt_keyid"]
+    ) {
+      if (o[k] !== undefined) details[k] = o[k];
+    }
+    const inv: Invocation = {
+      caller,
+      callId: msg.requestId,
+      callee,
+      invocationId,
+      receiveProgress,
+      timeout,
+      answered: false,
+    };
+    this.#byInvocation.set(key(callee, invocationId), inv);
+    this.#byCall.set(key(caller, msg.requestId), inv);
+    caller.pendingCalls++;
+    const sent = callee.send({
+      type: M.INVOCATION,
+      requestId: invocationId,
+      registration: reg.id,
+      details,
+      args: msg.args,
+      kwargs: msg.kwargs,
+      payload: msg.payload,
+    });
+    if (!sent) {
+      this.#finish(inv);
+      return this.#callError(
+        caller,
+        msg.requestId,
+        ErrorUri.PAYLOAD_SIZE_EXCEEDED,
+        "The call cannot be encoded for the callee",
+      );
+    }
+    if (timeout > 0) this.#arm(inv);
+  }
+
+  #arm(inv: Invocation): void {
+    clearTimeout(inv.timer);
+    inv.timer = setTimeout(() => {
+      if (inv.answered) return;
+      this.#interrupt(inv, "killnowait");
+      inv.answered = true;
+      this.#callError(
+        inv.caller,
+        inv.callId,
+        ErrorUri.TIMEOUT,
+        `Call timed out after ${inv.timeout} ms`,
+      );
+      this.#finish(inv);
+    }, inv.timeout);
+  }
+
+  #callInternal(
+    caller: RouterSession,
+    msg: CallMessage,
+    fn: InternalProcedure,
+  ): void {
+    let value: unknown;
+    try {
+      value = fn(caller, msg.args ?? [], msg.kwargs ?? {});
+    } catch (err) {
+      const uri = err instanceof InternalError
+        ? err.uri
+        : ErrorUri.INVALID_ARGUMENT;
+      return this.#callError(
+        caller,
+        msg.requestId,
+        uri,
+        (err as Error).message,
+      );
+    }
+    caller.send({
+      type: M.RESULT,
+      requestId: msg.requestId,
+      details: {},
+      args: value === undefined ? undefined : [value],
+    });
+  }
+
+  /** Sends INTERRUPT if the callee can take it. */
+  #interrupt(inv: Invocation, mode: "kill" | "killnowait"): boolean {
+    if (!inv.callee.has("callee", "call_canceling")) return false;
+    inv.callee.send({
+      type: M.INTERRUPT,
+      requestId: inv.invocationId,
+      options: { mode, reason: ErrorUri.CANCELED },
+    });
+    return true;
+  }
+
+  /**
+   * Handles CANCEL: `skip` answers the caller at once and drops the callee's
+   * reply; `kill` interrupts the callee and waits for its reply;
+   * `killnowait` (the default) does both at once. Callees that did not
+   * announce call_canceling get no INTERRUPT: `kill` and `killnowait`
+   * become `skip` for them.
+   *
+   * @param caller The caller.
+   * @param msg The message.
+   */
+  cancel(caller: RouterSession, msg: CancelMessage): void {
+    const inv = this.#byCall.get(key(caller, msg.requestId));
+    if (inv === undefined || inv.answered) return; // finished already
+    const mode = (msg.options.mode ?? "killnowait") as string;
+    if (mode === "kill" && this.#interrupt(inv, "kill")) return;
+    if (mode === "killnowait") this.#interrupt(inv, "killnowait");
+    inv.answered = true;
+    this.#callError(caller, inv.callId, ErrorUri.CANCELED, "Call canceled");
+    this.#finish(inv);
+  }
+
+  #finish(inv: Invocation): void {
+    clearTimeout(inv.timer);
+    if (this.#byInvocation.delete(key(inv.callee, inv.invocationId))) {
+      inv.caller.pendingCalls--;
+    }
+    this.#byCall.delete(key(inv.caller, inv.callId));
+  }
+
+  #invocationFor(callee: RouterSession, id: number, what: string) {
+    const inv = this.#byInvocation.get(key(callee, id));
+    if (inv === undefined && (id > callee.invocationIds.last || id < 1)) {
+      throw new ProtocolError(
+        `${what}: Request ${id} names no INVOCATION this router sent`,
+      );
+    }
+    return inv; // undefined: a late reply to a finished invocation
+  }
+
+  /**
+   * Handles YIELD.
+   *
+   * @param callee The callee.
+   * @param msg The message.
+   */
+  yield(callee: RouterSession, msg: YieldMessage): void {
+    const inv = this.#invocationFor(callee, msg.requestId, "YIELD");
+    if (inv === undefined || inv.answered) return;
+    if (msg.options.progress === true) {
+      if (!inv.receiveProgress) return;
+      const sent = inv.caller.send({
+        type: M.RESULT,
+        requestId: inv.callId,
+        details: { progress: true },
+        args: msg.args,
+        kwargs: msg.kwargs,
+        payload: msg.payload,
+      });
+      if (!sent) {
+        this.#callError(
+          inv.caller,
+          inv.callId,
+          ErrorUri.PAYLOAD_SIZE_EXCEEDED,
+          "A progressive result cannot be encoded for the caller",
+        );
+        inv.answered = true;
+        this.#interrupt(inv, "killnowait");
+        this.#finish(inv);
+        return;
+      }
+      if (inv.timeout > 0) this.#arm(inv);
+      return;
+    }
+    inv.answered = true;
+    this.#finish(inv);
+    const details: Dict = {};
+    const sent = inv.caller.send({
+      type: M.RESULT,
+      requestId: inv.callId,
+      details,
+      args: msg.args,
+      kwargs: msg.kwargs,
+      payload: msg.payload,
+    });
+    if (!sent) {
+      this.#callError(
+        inv.caller,
+        inv.callId,
+        ErrorUri.PAYLOAD_SIZE_EXCEEDED,
+        "The result cannot be encoded for the caller",
+      );
+    }
+  }
+
+  /**
+   * Handles a callee's ERROR for an INVOCATION.
+   *
+   * @param callee The callee.
+   * @param msg The message.
+   */
+  invocationError(callee: RouterSession, msg: ErrorMessage): void {
+    const inv = this.#invocationFor(callee, msg.requestId, "ERROR");
+    if (inv === undefined || inv.answered) return;
+    inv.answered = true;
+    this.#finish(inv);
+    const sent = inv.caller.send({
+      type: M.ERROR,
+      requestType: M.CALL,
+      requestId: inv.callId,
+      details: msg.details,
+      error: msg.error,
+      args: msg.args,
+      kwargs: msg.kwargs,
+      payload: msg.payload,
+    });
+    if (!sent) {
+      this.#callError(inv.caller, inv.callId, msg.error);
+    }
+  }
+
+  /**
+   * Removes a session: its registrations go; calls it was serving fail with
+   * `wamp.error.canceled`; calls it made are interrupted.
+   *
+   * @param session The session that left.
+   */
+  removeSession(session: RouterSession): void {
+    for (const inv of [...this.#byInvocation.values()]) {
+      if (inv.callee === session) {
+        if (!inv.answered) {
+          inv.answered = true;
+          this.#callError(
+            inv.caller,
+            inv.callId,
+            ErrorUri.CANCELED,
+            "The callee left",
+          );
+        }
+        this.#finish(inv);
+      } else if (inv.caller === session) {
+        if (!inv.answered) {
+          inv.answered = true;
+          this.#interrupt(inv, "killnowait");
+        }
+        this.#finish(inv);
+      }
+    }
+    for (const reg of [...this.#byId.values()]) {
+      if (reg.callees.includes(session)) this.#remove(session, reg);
+    }
+  }
+
+  /**
+   * The meta API description of a registration.
+   *
+   * @param reg The registration.
+   * @returns `{id, created, uri, match, invoke}`.
+   */
+  describe(reg: DealerRegistration): Dict {
+    return {
+      id: reg.id,
+      created: reg.created,
+      uri: reg.uri,
+      match: reg.match,
+      invoke: reg.invoke,
+    };
+  }
+}
+
+function compare(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) return a[i]! - b[i]!;
+  }
+  return 0;
+}

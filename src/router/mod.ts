@@ -1,0 +1,30 @@
+/**
+ * The embedded WAMP router: broker and dealer of the advanced profile, web
+ * standards only, serving any transport. Runtime adapters live in
+ * `@wampkit/wamp/router/deno`, `/router/bun` and `/router/workers`.
+ *
+ * @example In-process router and client
+ * ```ts
+ * import { Router } from "@wampkit/wamp/router";
+ * import { connect } from "@wampkit/wamp";
+ * import assert from "node:assert/strict";
+ *
+ * const router = new Router();
+ * const session = await connect({
+ *   realm: "realm1",
+ *   transports: [{ type: "memory", connect: () => router.connectLocal() }],
+ * });
+ * const events: unknown[] = [];
+ * await session.subscribe("com.example.news", (args) => events.push(args[0]));
+ * await session.publish("com.example.news", ["hello"], {}, { acknowledge: true, exclude_me: false });
+ * await session.leave();
+ * assert.deepEqual(events, ["hello"]);
+ * ```
+ *
+ * @module
+ */
+
+export * from "./router.ts";
+export * from "./realm.ts";
+export type { BrokerSubscription } from "./broker.ts";
+export type { DealerRegistration, InvokePolicy } from "./dealer.ts";

@@ -1,0 +1,336 @@
+/**
+ * The router's side of one client session: handshake, validation of every
+ * message the client sends, and delivery of messages to it.
+ *
+ * @module
+ */
+
+import { hasFeature, rolesOf } from "../protocol/features.ts";
+import { IdGenerator, randomId } from "../protocol/ids.ts";
+import { MessageType as M, messageTypeName } from "../protocol/message_type.ts";
+import type { Dict, Message } from "../protocol/messages.ts";
+import { parse, toWire } from "../protocol/parse.ts";
+import { ProtocolError } from "../protocol/protocol_error.ts";
+import { isValidUri } from "../protocol/uri.ts";
+import { ErrorUri } from "../protocol/wamp_error.ts";
+import type { Serializer } from "../serializers/serializer.ts";
+import type { Frame, Transport } from "../transports/transport.ts";
+import type { Realm } from "./realm.ts";
+
+/** What a router session needs from its router. */
+export interface SessionHost {
+  /** Strict checking of sequential request ids. */
+  readonly strictRequestIds: boolean;
+  /** Pending calls one session may have before further calls fail. */
+  readonly maxPendingCalls: number;
+  /** Finds (or creates) a realm for a HELLO; undefined refuses it. */
+  realmFor(name: string): Realm | undefined;
+  /** Whether another session may join. */
+  admit(): boolean;
+  /** A session ended. */
+  released(session: RouterSession): void;
+  /** Join and leave events for logging. */
+  log(event: string, session: RouterSession, detail?: string): void;
+}
+
+type State = "hello" | "established" | "closed";
+
+const REQUESTS: ReadonlySet<number> = new Set([
+  M.SUBSCRIBE,
+  M.UNSUBSCRIBE,
+  M.PUBLISH,
+  M.REGISTER,
+  M.UNREGISTER,
+  M.CALL,
+]);
+
+/**
+ * One client session as the router sees it.
+ */
+export class RouterSession {
+  /** The session id (global scope, random). */
+  readonly id: number = randomId();
+  /** The joined realm, once established. */
+  realm: Realm | undefined;
+  /** The authid granted. */
+  authid = "";
+  /** The authrole granted. */
+  authrole = "anonymous";
+  /** The authmethod used. */
+  authmethod = "anonymous";
+  /** The client's announced roles. */
+  roles: Dict = {};
+  /** Router-to-client INVOCATION ids. */
+  readonly invocationIds: IdGenerator = new IdGenerator();
+  /** Calls this session made that are still pending. */
+  pendingCalls = 0;
+
+  #transport: Transport;
+  #serializer: Serializer;
+  #host: SessionHost;
+  #state: State = "hello";
+  #lastRequest = 0;
+
+  /**
+   * Starts serving a transport.
+   *
+   * @param transport The accepted transport.
+   * @param serializer The serializer for its subprotocol.
+   * @param host The router.
+   */
+  constructor(transport: Transport, serializer: Serializer, host: SessionHost) {
+    this.#transport = transport;
+    this.#serializer = serializer;
+    this.#host = host;
+    transport.listen({
+      message: (frame) => this.#receive(frame),
+      close: () => this.#closed(),
+    });
+  }
+
+  /** The serializer of this session. */
+  get serializer(): Serializer {
+    return this.#serializer;
+  }
+
+  /** Transport details for the session meta API. */
+  get transportInfo(): Dict {
+    const info = this.#transport.info;
+    return { type: info.type, protocol: info.protocol };
+  }
+
+  /** Whether the session is established. */
+  get isOpen(): boolean {
+    return this.#state === "established";
+  }
+
+  /**
+   * Whether the client announced a feature for a role.
+   *
+   * @param role The client role.
+   * @param feature The feature.
+   * @returns Whether announced.
+   */
+  has(role: string, feature: string): boolean {
+    return hasFeature(this.roles, role, feature);
+  }
+
+  /**
+   * Sends a message; false when it could not be encoded (too large, or a
+   * value this session's serializer cannot carry).
+   *
+   * @param message The message.
+   * @returns Whether it was sent.
+   */
+  send(message: Message): boolean {
+    if (this.#state === "closed") return false;
+    let frame: Frame;
+    try {
+      frame = this.#serializer.serialize(toWire(message));
+    } catch {
+      return false;
+    }
+    this.#transport.send(frame);
+    return true;
+  }
+
+  /**
+   * Sends an already encoded frame (fan-out encodes once per serializer).
+   *
+   * @param frame The frame.
+   */
+  sendFrame(frame: Frame): void {
+    if (this.#state !== "closed") this.#transport.send(frame);
+  }
+
+  /**
+   * Ends the session with GOODBYE (router shutdown, kill).
+   *
+   * @param reason The GOODBYE reason.
+   * @param message A message for the client.
+   */
+  goodbye(reason: string, message?: string): void {
+    if (this.#state === "closed") return;
+    this.send({
+      type: M.GOODBYE,
+      details: message === undefined ? {} : { message },
+      reason,
+    });
+    this.#release();
+    this.#transport.close(1000, "goodbye");
+  }
+
+  /**
+   * Ends the session with ABORT.
+   *
+   * @param reason The ABORT reason.
+   * @param message What went wrong.
+   */
+  abort(reason: string, message: string): void {
+    if (this.#state === "closed") return;
+    this.send({ type: M.ABORT, details: { message }, reason });
+    this.#host.log("abort", this, `${reason}: ${message}`);
+    this.#release();
+    this.#transport.close(1000, "abort");
+  }
+
+  #receive(frame: Frame): void {
+    if (this.#state === "closed") return;
+    let message: Message;
+    try {
+      message = parse(this.#serializer.deserialize(frame));
+    } catch (err) {
+      this.abort(ErrorUri.PROTOCOL_VIOLATION, (err as Error).message);
+      return;
+    }
+    try {
+      if (this.#state === "hello") this.#handshake(message);
+      else this.#established(message);
+    } catch (err) {
+      if (err instanceof ProtocolError) {
+        this.abort(ErrorUri.PROTOCOL_VIOLATION, err.message);
+      } else {
+        this.abort(
+          ErrorUri.PROTOCOL_VIOLATION,
+          `Router failed on ${messageTypeName(message.type)}: ${
+            (err as Error).message
+          }`,
+        );
+      }
+    }
+  }
+
+  #handshake(msg: Message): void {
+    if (msg.type !== M.HELLO) {
+      throw new ProtocolError(
+        `${messageTypeName(msg.type)} received before HELLO`,
+      );
+    }
+    if (!isValidUri(msg.realm)) {
+      this.abort(ErrorUri.INVALID_URI, `Invalid realm URI ${msg.realm}`);
+      return;
+    }
+    if (!this.#host.admit()) {
+      this.abort(
+        "wamp.error.system_shutdown",
+        "The router has reached its maximum number of sessions",
+      );
+      return;
+    }
+    const realm = this.#host.realmFor(msg.realm);
+    if (realm === undefined) {
+      this.abort(ErrorUri.NO_SUCH_REALM, `No realm ${msg.realm}`);
+      return;
+    }
+    const roles = msg.details.roles as Dict;
+    const known = Object.keys(rolesOf(roles)).filter((r) =>
+      r === "caller" || r === "callee" || r === "publisher" ||
+      r === "subscriber"
+    );
+    if (known.length === 0) {
+      throw new ProtocolError(
+        "HELLO: Details.roles must hold at least one of caller, callee, publisher, subscriber",
+      );
+    }
+    this.roles = roles;
+    this.authid = typeof msg.details.authid === "string"
+      ? msg.details.authid
+      : `anonymous-${this.id}`;
+    this.realm = realm;
+    this.#state = "established";
+    this.send({
+      type: M.WELCOME,
+      session: this.id,
+      details: {
+        realm: realm.name,
+        authid: this.authid,
+        authrole: this.authrole,
+        authmethod: this.authmethod,
+        authprovider: "static",
+        roles: realm.routerRoles,
+        agent: "wampkit-router-0.1.0",
+      },
+    });
+    realm.join(this);
+    this.#host.log("join", this);
+  }
+
+  #established(msg: Message): void {
+    const realm = this.realm!;
+    if (REQUESTS.has(msg.type)) {
+      const id = (msg as { requestId: number }).requestId;
+      if (this.#host.strictRequestIds) {
+        const expected = this.#lastRequest >= 2 ** 53
+          ? 1
+          : this.#lastRequest + 1;
+        if (id !== expected) {
+          throw new ProtocolError(
+            `${
+              messageTypeName(msg.type)
+            }: Request must be the next session-scope ID ${expected}, got ${id}`,
+          );
+        }
+      }
+      this.#lastRequest = id;
+    }
+    switch (msg.type) {
+      case M.PUBLISH:
+        return realm.broker.publish(this, msg);
+      case M.SUBSCRIBE:
+        return realm.broker.subscribe(this, msg);
+      case M.UNSUBSCRIBE:
+        return realm.broker.unsubscribe(this, msg);
+      case M.CALL:
+        return realm.dealer.call(this, msg);
+      case M.CANCEL:
+        return realm.dealer.cancel(this, msg);
+      case M.REGISTER:
+        return realm.dealer.register(this, msg);
+      case M.UNREGISTER:
+        return realm.dealer.unregister(this, msg);
+      case M.YIELD:
+        return realm.dealer.yield(this, msg);
+      case M.ERROR:
+        if (msg.requestType !== M.INVOCATION) {
+          throw new ProtocolError(
+            `ERROR: Request.Type must be 68 (INVOCATION) from a client, got ${msg.requestType}`,
+          );
+        }
+        return realm.dealer.invocationError(this, msg);
+      case M.GOODBYE:
+        this.send({
+          type: M.GOODBYE,
+          details: {},
+          reason: ErrorUri.GOODBYE_AND_OUT,
+        });
+        this.#release();
+        this.#transport.close(1000, "goodbye");
+        return;
+      case M.ABORT:
+        this.#release();
+        this.#transport.close(1000, "abort");
+        return;
+      default:
+        throw new ProtocolError(
+          `${
+            messageTypeName(msg.type)
+          } is not a message a client sends in an established session`,
+        );
+    }
+  }
+
+  #closed(): void {
+    this.#release();
+  }
+
+  #release(): void {
+    if (this.#state === "closed") return;
+    const wasOpen = this.#state === "established";
+    this.#state = "closed";
+    if (wasOpen) {
+      this.realm?.leave(this);
+      this.#host.log("leave", this);
+    }
+    this.#host.released(this);
+  }
+}
