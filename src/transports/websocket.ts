@@ -59,9 +59,13 @@ class WebSocketTransport implements Transport {
   #socket: WebSocketLike;
   #inbox = new Inbox();
 
-  constructor(socket: WebSocketLike, url: string | undefined) {
+  constructor(socket: WebSocketLike, url?: string, protocol?: string) {
     this.#socket = socket;
-    this.info = { type: "websocket", url, protocol: socket.protocol };
+    this.info = {
+      type: "websocket",
+      url,
+      protocol: protocol || socket.protocol,
+    };
     socket.binaryType = "arraybuffer";
     socket.addEventListener("message", (event: { data: unknown }) => {
       const data = event.data;
@@ -113,15 +117,19 @@ class WebSocketTransport implements Transport {
  * import { wrapWebSocket } from "@wampkit/wamp";
  *
  * const { socket, response } = Deno.upgradeWebSocket(request, { protocol: "wamp.2.json" });
- * socket.addEventListener("open", () => router.accept(wrapWebSocket(socket)));
+ * socket.addEventListener("open", () => router.accept(wrapWebSocket(socket, { protocol: "wamp.2.json" })));
  * ```
  *
  * @param socket An open web-standard WebSocket.
- * @param url The URL to report in `info`.
+ * @param options The negotiated subprotocol (server sockets may not report
+ *   it) and the URL to report in `info`.
  * @returns The transport.
  */
-export function wrapWebSocket(socket: WebSocketLike, url?: string): Transport {
-  return new WebSocketTransport(socket, url);
+export function wrapWebSocket(
+  socket: WebSocketLike,
+  options: { protocol?: string; url?: string } = {},
+): Transport {
+  return new WebSocketTransport(socket, options.url, options.protocol);
 }
 
 /** Options for {@linkcode connectWebSocket}. */
