@@ -19,8 +19,13 @@ export interface ScriptedPeer {
 
 /** A memory transport pair: the client end, and a scripted peer. */
 export function scripted(): { transport: Transport; peer: ScriptedPeer } {
-  const json = new JsonSerializer();
   const [client, server] = memoryPair("wamp.2.json");
+  return { transport: client, peer: wrap(server) };
+}
+
+/** Scripts one end of a transport (JSON). */
+export function wrap(server: Transport): ScriptedPeer {
+  const json = new JsonSerializer();
   const inbox: unknown[][] = [];
   const waiters: ((m: unknown[]) => void)[] = [];
   const closed = Promise.withResolvers<void>();
@@ -34,34 +39,31 @@ export function scripted(): { transport: Transport; peer: ScriptedPeer } {
     close: () => closed.resolve(),
   });
   return {
-    transport: client,
-    peer: {
-      next() {
-        const m = inbox.shift();
-        if (m) return Promise.resolve(m);
-        return new Promise((resolve, reject) => {
-          // Register before arming the timer: in Deno's test runner,
-          // setTimeout can let queued microtasks (a delivery) run.
-          let timer: ReturnType<typeof setTimeout> | undefined;
-          waiters.push((msg) => {
-            clearTimeout(timer);
-            resolve(msg);
-          });
-          timer = setTimeout(
-            () => reject(new Error("scripted peer: no message within 2 s")),
-            2000,
-          );
+    next() {
+      const m = inbox.shift();
+      if (m) return Promise.resolve(m);
+      return new Promise((resolve, reject) => {
+        // Register before arming the timer: in Deno's test runner,
+        // setTimeout can let queued microtasks (a delivery) run.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        waiters.push((msg) => {
+          clearTimeout(timer);
+          resolve(msg);
         });
-      },
-      send(message) {
-        server.send(
-          Array.isArray(message) ? json.serialize(message) : message,
+        timer = setTimeout(
+          () => reject(new Error("scripted peer: no message within 2 s")),
+          2000,
         );
-      },
-      close: () => server.close(),
-      closed: closed.promise,
-      pending: () => inbox.splice(0),
+      });
     },
+    send(message) {
+      server.send(
+        Array.isArray(message) ? json.serialize(message) : message,
+      );
+    },
+    close: () => server.close(),
+    closed: closed.promise,
+    pending: () => inbox.splice(0),
   };
 }
 
