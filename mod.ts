@@ -49,6 +49,7 @@ export * from "./src/serializers/errors.ts";
 export * from "./src/serializers/json.ts";
 export type {
   CloseInfo,
+  Frame,
   Transport,
   TransportHandlers,
   TransportInfo,

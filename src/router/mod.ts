@@ -26,5 +26,6 @@
 
 export * from "./router.ts";
 export * from "./realm.ts";
-export type { BrokerSubscription } from "./broker.ts";
-export type { DealerRegistration, InvokePolicy } from "./dealer.ts";
+export * from "./router_session.ts";
+export * from "./broker.ts";
+export * from "./dealer.ts";

@@ -10,7 +10,6 @@ import { DecodeError, EncodeError } from "./errors.ts";
 import {
   DEFAULT_MAX_DEPTH,
   DEFAULT_MAX_MESSAGE_SIZE,
-  type Frame,
   type Serializer,
   type SerializerOptions,
 } from "./serializer.ts";
@@ -173,7 +172,7 @@ export class JsonSerializer implements Serializer {
    * @param frame The frame.
    * @returns The decoded value.
    */
-  deserialize(frame: Frame | ArrayBuffer): unknown {
+  deserialize(frame: string | Uint8Array | ArrayBuffer): unknown {
     let text: string;
     if (typeof frame === "string") {
       text = frame;

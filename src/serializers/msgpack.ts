@@ -19,7 +19,6 @@ import { DecodeError, EncodeError } from "./errors.ts";
 import {
   DEFAULT_MAX_DEPTH,
   DEFAULT_MAX_MESSAGE_SIZE,
-  type Frame,
   type Serializer,
   type SerializerOptions,
 } from "./serializer.ts";
@@ -373,7 +372,7 @@ export class MsgpackSerializer implements Serializer {
    * @param frame The bytes.
    * @returns The decoded value.
    */
-  deserialize(frame: Frame | ArrayBuffer): unknown {
+  deserialize(frame: string | Uint8Array | ArrayBuffer): unknown {
     if (typeof frame === "string") {
       throw new DecodeError("MessagePack frames must be binary, got text", 0);
     }

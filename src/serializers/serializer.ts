@@ -4,9 +4,6 @@
  * @module
  */
 
-/** One transport frame: text for JSON, bytes for binary serializers. */
-export type Frame = string | Uint8Array;
-
 /**
  * A WAMP serializer: turns a message array into a frame and back. It knows
  * nothing of WAMP messages beyond their being lists of plain values.
@@ -26,14 +23,14 @@ export interface Serializer {
    * @param message The message as a wire array.
    * @returns The frame.
    */
-  serialize(message: unknown[]): Frame;
+  serialize(message: unknown[]): string | Uint8Array;
   /**
    * Decodes a frame.
    *
    * @param frame The frame as received.
    * @returns The decoded value (a list, for a well-formed message).
    */
-  deserialize(frame: Frame | ArrayBuffer): unknown;
+  deserialize(frame: string | Uint8Array | ArrayBuffer): unknown;
 }
 
 /** Limits shared by all serializers. */

@@ -45,12 +45,12 @@ export function wrap(server: Transport): ScriptedPeer {
       return new Promise((resolve, reject) => {
         // Register before arming the timer: in Deno's test runner,
         // setTimeout can let queued microtasks (a delivery) run.
-        let timer: ReturnType<typeof setTimeout> | undefined;
+        const armed: { timer?: ReturnType<typeof setTimeout> } = {};
         waiters.push((msg) => {
-          clearTimeout(timer);
+          clearTimeout(armed.timer);
           resolve(msg);
         });
-        timer = setTimeout(
+        armed.timer = setTimeout(
           () => reject(new Error("scripted peer: no message within 2 s")),
           2000,
         );

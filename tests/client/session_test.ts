@@ -40,15 +40,15 @@ Deno.test("Session.join() sends HELLO with roles and features and reads WELCOME"
   const [type, realm, details] = await peer.next() as [
     number,
     string,
-    Record<string, any>,
+    Record<string, Record<string, Record<string, Record<string, unknown>>>>,
   ];
   assert.equal(type, 1);
   assert.equal(realm, "realm1");
   assert.equal(details.authid, "joe");
-  assert.equal(details.roles.callee.features.call_canceling, true);
-  assert.equal(details.roles.callee.features.progressive_call_results, true);
-  assert.equal(details.roles.caller.features.progressive_call_results, true);
-  assert.ok(details.roles.publisher && details.roles.subscriber);
+  assert.equal(details.roles!.callee!.features!.call_canceling, true);
+  assert.equal(details.roles!.callee!.features!.progressive_call_results, true);
+  assert.equal(details.roles!.caller!.features!.progressive_call_results, true);
+  assert.ok(details.roles!.publisher && details.roles!.subscriber);
   peer.send([2, 77, { roles: ROUTER_ROLES, authid: "joe" }]);
   const welcome = await join;
   assert.equal(welcome.authid, "joe");
@@ -370,7 +370,7 @@ Deno.test("messages before WELCOME are protocol violations", async () => {
 
 Deno.test("register() and invocations: values, Result, WampError, Error, progress", async () => {
   const { session, peer } = await joined();
-  const regP = session.register("com.p", (args, kwargs, details) => {
+  const regP = session.register("com.p", (args, _kwargs, details) => {
     switch (args[0]) {
       case "value":
         return 5;

@@ -10,7 +10,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { CborSerializer } from "../../serializers/cbor.ts";
 import { JsonSerializer } from "../../serializers/json.ts";
 import { MsgpackSerializer } from "../../serializers/msgpack.ts";
@@ -18,18 +17,52 @@ import type { Serializer } from "../../serializers/serializer.ts";
 import { Router } from "../router.ts";
 import { serveRouter } from "./deno.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    host: { type: "string", default: "127.0.0.1" },
-    port: { type: "string", default: "8080" },
-    path: { type: "string", default: "/ws" },
-    realm: { type: "string", multiple: true },
-    serializers: { type: "string", default: "json,msgpack,cbor" },
-    "lenient-ids": { type: "boolean", default: false },
-    quiet: { type: "boolean", default: false },
-  },
-});
+/** Parsed command line. */
+interface Flags {
+  host: string;
+  port: string;
+  path: string;
+  realm: string[];
+  serializers: string;
+  "lenient-ids": boolean;
+  quiet: boolean;
+}
+
+function parseFlags(args: string[]): Flags {
+  const flags: Flags = {
+    host: "127.0.0.1",
+    port: "8080",
+    path: "/ws",
+    realm: [],
+    serializers: "json,msgpack,cbor",
+    "lenient-ids": false,
+    quiet: false,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [name, inline] = arg.startsWith("--")
+      ? arg.slice(2).split("=", 2) as [string, string | undefined]
+      : [arg, undefined];
+    if (name === "lenient-ids" || name === "quiet") {
+      flags[name] = true;
+      continue;
+    }
+    if (!["host", "port", "path", "realm", "serializers"].includes(name)) {
+      console.error(`Unknown option ${arg}`);
+      Deno.exit(2);
+    }
+    const value = inline ?? args[++i];
+    if (value === undefined) {
+      console.error(`Option --${name} needs a value`);
+      Deno.exit(2);
+    }
+    if (name === "realm") flags.realm.push(value);
+    else flags[name as "host" | "port" | "path" | "serializers"] = value;
+  }
+  return flags;
+}
+
+const values = parseFlags(Deno.args);
 
 const available: Record<string, () => Serializer> = {
   json: () => new JsonSerializer(),
@@ -46,7 +79,7 @@ const serializers = values.serializers.split(",").map((name) => {
 });
 
 const router = new Router({
-  realms: values.realm,
+  realms: values.realm.length > 0 ? values.realm : undefined,
   serializers,
   strictRequestIds: !values["lenient-ids"],
   onEvent: values.quiet ? undefined : (e) =>
