@@ -1,0 +1,89 @@
+// Starting and stopping a real router process on a free loopback port.
+const root = new URL("../../", import.meta.url);
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** Path of a peer binary under .peers/, or fail loudly. */
+export function peerBinary(relative: string, env: string): string {
+  const path = Deno.env.get(env) ??
+    new URL(`.peers/${relative}`, root).pathname;
+  try {
+    Deno.statSync(path);
+  } catch {
+    throw new Error(
+      `${path} is missing: run tests/interop/install_peers.sh (or set ${env})`,
+    );
+  }
+  return path;
+}
+
+export interface RunningRouter {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a router process and waits until its WebSocket accepts. */
+export async function startRouter(
+  name: string,
+  command: string,
+  args: string[],
+  url: string,
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<RunningRouter> {
+  const child = new Deno.Command(command, {
+    args,
+    cwd: options.cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let log = "";
+  const decoder = new TextDecoder();
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) log += decoder.decode(chunk);
+  };
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  const deadline = Date.now() + (options.timeoutMs ?? 60000);
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const ws = new WebSocket(url, ["wamp.2.json"]);
+      ws.onopen = () => {
+        ws.close();
+        resolve(true);
+      };
+      ws.onerror = () => resolve(false);
+    });
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      await child.status;
+      throw new Error(`${name} did not start within the time limit:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+      const timer = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // gone
+        }
+      }, 10000);
+      await child.status;
+      clearTimeout(timer);
+      await drained;
+    },
+  };
+}
