@@ -1,0 +1,211 @@
+/**
+ * Serves the embedded router over WebSocket with `Bun.serve`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { Router } from "@wampkit/wamp/router";
+ * import { serveRouterBun } from "@wampkit/wamp/router/bun";
+ *
+ * const server = serveRouterBun(new Router(), { port: 8080 });
+ * console.log(server.url);
+ * ```
+ *
+ * @module
+ */
+
+import type { Router } from "../router.ts";
+import { Inbox } from "../../transports/_base.ts";
+import type {
+  CloseInfo,
+  Frame,
+  Transport,
+  TransportHandlers,
+  TransportInfo,
+} from "../../transports/transport.ts";
+
+/** The part of Bun's `ServerWebSocket` the adapter uses. */
+export interface BunServerWebSocket {
+  /** Per-connection data set at upgrade. */
+  readonly data: BunSocketData;
+  /** 1 while open. */
+  readonly readyState: number;
+  /**
+   * Sends a message.
+   *
+   * @param data Text or bytes.
+   */
+  send(data: string | Uint8Array): unknown;
+  /**
+   * Closes the socket.
+   *
+   * @param code Close code.
+   * @param reason Close reason.
+   */
+  close(code?: number, reason?: string): void;
+}
+
+/** What the adapter keeps with each Bun socket. */
+export interface BunSocketData {
+  /** The negotiated subprotocol. */
+  protocol: string;
+  /** Where the socket's messages go, once open. */
+  inbox?: { message(frame: Frame): void; close(info: CloseInfo): void };
+}
+
+/** The part of Bun's `Server` the adapter uses. */
+export interface BunServer {
+  /**
+   * Upgrades a request to a WebSocket.
+   *
+   * @param request The request.
+   * @param options Headers and data.
+   * @returns Whether it upgraded.
+   */
+  upgrade(
+    request: Request,
+    options: { headers?: HeadersInit; data: BunSocketData },
+  ): boolean;
+  /** The port listened on. */
+  readonly port: number;
+  /** The host listened on. */
+  readonly hostname: string;
+  /**
+   * Stops the server.
+   *
+   * @param closeActive Close open connections too.
+   */
+  stop(closeActive?: boolean): unknown;
+}
+
+class BunTransport implements Transport {
+  readonly info: TransportInfo;
+  readonly inbox: Inbox = new Inbox();
+  #ws: BunServerWebSocket;
+
+  constructor(ws: BunServerWebSocket) {
+    this.#ws = ws;
+    this.info = { type: "websocket", protocol: ws.data.protocol };
+  }
+
+  get isOpen(): boolean {
+    return this.#ws.readyState === 1;
+  }
+
+  send(frame: Frame): void {
+    if (this.#ws.readyState === 1) this.#ws.send(frame);
+  }
+
+  close(code = 1000, reason = ""): void {
+    this.#ws.close(code, reason);
+  }
+
+  listen(handlers: TransportHandlers): void {
+    this.inbox.listen(handlers);
+  }
+}
+
+/** The `fetch` and `websocket` handlers to pass to `Bun.serve`. */
+export interface BunHandlers {
+  /**
+   * Upgrades WAMP WebSocket requests on the path.
+   *
+   * @param request The request.
+   * @param server The Bun server.
+   * @returns A response, or undefined once upgraded.
+   */
+  fetch(request: Request, server: BunServer): Response | undefined;
+  /** Bun's WebSocket handlers. */
+  websocket: {
+    open(ws: BunServerWebSocket): void;
+    message(ws: BunServerWebSocket, message: string | Uint8Array): void;
+    close(ws: BunServerWebSocket, code: number, reason: string): void;
+  };
+}
+
+/**
+ * The handlers that serve a router under `Bun.serve`, for use in your own
+ * server: negotiates the subprotocol and refuses the handshake (400) when
+ * none is agreed.
+ *
+ * @param router The router.
+ * @param path The WebSocket path (default `/ws`).
+ * @returns `fetch` and `websocket` for `Bun.serve`.
+ */
+export function bunHandlers(router: Router, path = "/ws"): BunHandlers {
+  return {
+    fetch(request, server) {
+      if (new URL(request.url).pathname !== path) {
+        return new Response("Not found", { status: 404 });
+      }
+      const offered = (request.headers.get("sec-websocket-protocol") ?? "")
+        .split(",").map((p) => p.trim()).filter(Boolean);
+      const protocol = router.selectProtocol(offered);
+      if (protocol === undefined) {
+        return new Response("No agreed WAMP subprotocol", { status: 400 });
+      }
+      if (
+        server.upgrade(request, {
+          headers: { "Sec-WebSocket-Protocol": protocol },
+          data: { protocol },
+        })
+      ) return undefined;
+      return new Response("Expected a WebSocket upgrade", { status: 426 });
+    },
+    websocket: {
+      open(ws) {
+        const transport = new BunTransport(ws);
+        ws.data.inbox = transport.inbox;
+        router.accept(transport);
+      },
+      message(ws, message) {
+        ws.data.inbox?.message(
+          typeof message === "string" ? message : new Uint8Array(message),
+        );
+      },
+      close(ws, code, reason) {
+        ws.data.inbox?.close({ code, reason, wasClean: true });
+      },
+    },
+  };
+}
+
+/** A running Bun router server. */
+export interface BunRouterServer {
+  /** The WebSocket URL. */
+  readonly url: string;
+  /** Ends every session with GOODBYE and stops the server. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Serves a router on `ws://hostname:port/path` with `Bun.serve`.
+ *
+ * @param router The router.
+ * @param options Where to listen (port 0 picks a free one).
+ * @returns The running server.
+ */
+export function serveRouterBun(
+  router: Router,
+  options: { hostname?: string; port?: number; path?: string } = {},
+): BunRouterServer {
+  const bun = (globalThis as {
+    Bun?: { serve(options: unknown): BunServer };
+  }).Bun;
+  if (bun === undefined) throw new Error("serveRouterBun needs Bun");
+  const path = options.path ?? "/ws";
+  const handlers = bunHandlers(router, path);
+  const server = bun.serve({
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port ?? 8080,
+    fetch: handlers.fetch,
+    websocket: handlers.websocket,
+  });
+  return {
+    url: `ws://${server.hostname}:${server.port}${path}`,
+    async shutdown() {
+      router.close();
+      await new Promise((r) => setTimeout(r, 20));
+      server.stop(true);
+    },
+  };
+}
