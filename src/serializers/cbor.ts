@@ -128,7 +128,9 @@ export class CborSerializer implements Serializer {
   #ensure(n: number): void {
     if (this.#pos + n <= this.#buf.length) return;
     const used = this.#pos - this.#start;
-    const next = new Uint8Array(Math.max(MIN_BUFFER, (used + n) * 2));
+    const next = new Uint8Array(
+      Math.max(MIN_BUFFER, used + n + (used >> 1) + MIN_BUFFER),
+    );
     next.set(this.#buf.subarray(this.#start, this.#pos));
     this.#buf = next;
     this.#view = new DataView(next.buffer);

@@ -70,30 +70,20 @@ function hasBinary(value: unknown, depth: number): boolean {
 }
 
 /**
- * Stringifies a message. Where another library already owns
- * `Uint8Array.prototype.toJSON`, falls back to scanning for binary and
- * swapping in our toJSON for the call.
+ * Stringifies a message where another library already owns
+ * `Uint8Array.prototype.toJSON`: scans for binary and swaps in our toJSON
+ * for the call.
  */
 function stringify(message: unknown[]): string {
-  if (installed) {
-    encoding = true;
-    try {
-      return JSON.stringify(message);
-    } finally {
-      encoding = false;
-    }
-  }
   if (!hasBinary(message, 0)) return JSON.stringify(message);
   const u8 = Uint8Array.prototype as { toJSON?: unknown };
   const ab = ArrayBuffer.prototype as { toJSON?: unknown };
   const previous = [u8.toJSON, ab.toJSON];
   u8.toJSON = bytesToJson;
   ab.toJSON = bufferToJson;
-  encoding = true;
   try {
     return JSON.stringify(message);
   } finally {
-    encoding = false;
     u8.toJSON = previous[0];
     ab.toJSON = previous[1];
   }
@@ -151,12 +141,15 @@ export class JsonSerializer implements Serializer {
    */
   serialize(message: unknown[]): string {
     let text: string;
+    encoding = true;
     try {
-      text = stringify(message);
+      text = installed ? JSON.stringify(message) : stringify(message);
     } catch (err) {
       throw new EncodeError(`Cannot encode message as JSON: ${err}`, {
         cause: err,
       });
+    } finally {
+      encoding = false;
     }
     if (text.length > this.maxMessageSize) {
       throw new EncodeError(
