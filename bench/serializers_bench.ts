@@ -13,7 +13,12 @@ const ours = {
 };
 const others = await peers();
 
-for (const item of CORPUS) {
+// WAMPKIT_BENCH_ITEM=<index> benches one corpus item only: one fresh
+// process per item keeps the others' garbage and JIT state out of its numbers
+// (bench/serializers_table.ts does that for every item).
+const only = Deno.env.get("WAMPKIT_BENCH_ITEM");
+for (const [index, item] of CORPUS.entries()) {
+  if (only !== undefined && Number(only) !== index) continue;
   const { name, message } = item;
   const encodeGroup = `${name} encode`;
   const decodeGroup = `${name} decode`;
