@@ -15,32 +15,16 @@
  */
 
 import { readKey, readUtf8, writeUtf8 } from "./_utf8.ts";
+import { BinaryCodec, setKey } from "./binary_codec.ts";
+
+export { BinaryCodec };
 import { DecodeError, EncodeError } from "./errors.ts";
-import {
-  DEFAULT_MAX_DEPTH,
-  DEFAULT_MAX_MESSAGE_SIZE,
-  type Serializer,
-  type SerializerOptions,
-} from "./serializer.ts";
+import type { Serializer, SerializerOptions } from "./serializer.ts";
 
 const TWO_32 = 0x100000000;
-const MIN_BUFFER = 16384;
-const EMPTY = new Uint8Array(0);
-const EMPTY_VIEW = new DataView(EMPTY.buffer);
 const MAX_INT = 9007199254740992; // 2^53, the largest WAMP ID
 const MAX_U64 = (1n << 64n) - 1n;
 const BREAK = Symbol("break");
-
-function setKey(obj: Record<string, unknown>, key: string, value: unknown) {
-  if (key === "__proto__") {
-    Object.defineProperty(obj, key, {
-      value,
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    });
-  } else obj[key] = value;
-}
 
 function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
@@ -67,23 +51,13 @@ function halfToFloat(h: number): number {
  * assert.deepEqual(cbor.serialize([17, 1, 2]), new Uint8Array([0x83, 0x11, 0x01, 0x02]));
  * ```
  */
-export class CborSerializer implements Serializer {
+export class CborSerializer extends BinaryCodec implements Serializer {
   /** WebSocket subprotocol. */
   readonly protocol = "wamp.2.cbor";
   /** RawSocket serializer id. */
   readonly rawSocketId = 3;
-  /** CBOR frames are binary. */
-  readonly binary = true;
-  /** The largest frame accepted or produced, in bytes. */
-  readonly maxMessageSize: number;
-  #maxDepth: number;
-  #buf = new Uint8Array(MIN_BUFFER);
-  #view = new DataView(this.#buf.buffer);
-  #pos = 0;
-  #start = 0;
-  #in: Uint8Array = EMPTY;
-  #inView: DataView = EMPTY_VIEW;
-  #at = 0;
+  /** Name of the format, for error messages. */
+  protected readonly format = "CBOR";
 
   /**
    * Creates a CBOR serializer.
@@ -91,84 +65,46 @@ export class CborSerializer implements Serializer {
    * @param options Size and depth limits.
    */
   constructor(options: SerializerOptions = {}) {
-    this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
-    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
-  }
-
-  /**
-   * Encodes a message.
-   *
-   * @param message The wire array.
-   * @returns The CBOR bytes.
-   */
-  serialize(message: unknown[]): Uint8Array {
-    // Messages are written one after another into a shared buffer and
-    // handed out as views of it, never copied; a full buffer is replaced,
-    // not reused, so views handed out earlier stay valid.
-    const start = this.#start;
-    this.#pos = start;
-    try {
-      this.#write(message, 0);
-    } catch (err) {
-      this.#pos = this.#start;
-      throw err;
-    }
-    const size = this.#pos - this.#start;
-    if (size > this.maxMessageSize) {
-      this.#pos = this.#start;
-      throw new EncodeError(
-        `Message of ${size} bytes exceeds the limit of ${this.maxMessageSize}`,
-      );
-    }
-    const out = this.#buf.subarray(this.#start, this.#pos);
-    this.#start = this.#pos;
-    return out;
-  }
-
-  #ensure(n: number): void {
-    if (this.#pos + n <= this.#buf.length) return;
-    const used = this.#pos - this.#start;
-    const next = new Uint8Array(
-      Math.max(MIN_BUFFER, used + n + (used >> 1) + MIN_BUFFER),
-    );
-    next.set(this.#buf.subarray(this.#start, this.#pos));
-    this.#buf = next;
-    this.#view = new DataView(next.buffer);
-    this.#start = 0;
-    this.#pos = used;
+    super(options);
   }
 
   /** Writes a major type with its argument, in the shortest form. */
   #head(major: number, n: number): void {
-    this.#ensure(9);
-    const buf = this.#buf;
-    const pos = this.#pos;
+    this.ensure(9);
+    const buf = this.buf;
+    const pos = this.pos;
     const m = major << 5;
     if (n < 24) {
       buf[pos] = m | n;
-      this.#pos = pos + 1;
+      this.pos = pos + 1;
     } else if (n < 0x100) {
       buf[pos] = m | 24;
       buf[pos + 1] = n;
-      this.#pos = pos + 2;
+      this.pos = pos + 2;
     } else if (n < 0x10000) {
       buf[pos] = m | 25;
       buf[pos + 1] = n >> 8;
       buf[pos + 2] = n & 0xff;
-      this.#pos = pos + 3;
+      this.pos = pos + 3;
     } else if (n < TWO_32) {
       buf[pos] = m | 26;
-      this.#view.setUint32(pos + 1, n);
-      this.#pos = pos + 5;
+      this.view.setUint32(pos + 1, n);
+      this.pos = pos + 5;
     } else {
       buf[pos] = m | 27;
-      this.#view.setUint32(pos + 1, Math.floor(n / TWO_32));
-      this.#view.setUint32(pos + 5, n >>> 0);
-      this.#pos = pos + 9;
+      this.view.setUint32(pos + 1, Math.floor(n / TWO_32));
+      this.view.setUint32(pos + 5, n >>> 0);
+      this.pos = pos + 9;
     }
   }
 
-  #write(value: unknown, depth: number): void {
+  /**
+   * Writes one value.
+   *
+   * @param value The value.
+   * @param depth Its nesting depth.
+   */
+  protected override write(value: unknown, depth: number): void {
     switch (typeof value) {
       case "string":
         this.#writeString(value);
@@ -178,32 +114,32 @@ export class CborSerializer implements Serializer {
           if (value >= 0) this.#head(0, value);
           else this.#head(1, -1 - value);
         } else {
-          this.#ensure(9);
-          this.#buf[this.#pos] = 0xfb;
-          this.#view.setFloat64(this.#pos + 1, value);
-          this.#pos += 9;
+          this.ensure(9);
+          this.buf[this.pos] = 0xfb;
+          this.view.setFloat64(this.pos + 1, value);
+          this.pos += 9;
         }
         return;
       case "boolean":
-        this.#ensure(1);
-        this.#buf[this.#pos++] = value ? 0xf5 : 0xf4;
+        this.ensure(1);
+        this.buf[this.pos++] = value ? 0xf5 : 0xf4;
         return;
       case "undefined":
-        this.#ensure(1);
-        this.#buf[this.#pos++] = 0xf6;
+        this.ensure(1);
+        this.buf[this.pos++] = 0xf6;
         return;
       case "bigint":
-        this.#ensure(9);
+        this.ensure(9);
         if (value >= 0n && value <= MAX_U64) {
-          this.#buf[this.#pos] = 0x1b;
-          this.#view.setBigUint64(this.#pos + 1, value);
+          this.buf[this.pos] = 0x1b;
+          this.view.setBigUint64(this.pos + 1, value);
         } else if (value < 0n && -1n - value <= MAX_U64) {
-          this.#buf[this.#pos] = 0x3b;
-          this.#view.setBigUint64(this.#pos + 1, -1n - value);
+          this.buf[this.pos] = 0x3b;
+          this.view.setBigUint64(this.pos + 1, -1n - value);
         } else {
           throw new EncodeError(`Integer ${value} does not fit in 64 bits`);
         }
-        this.#pos += 9;
+        this.pos += 9;
         return;
       case "object":
         break;
@@ -211,25 +147,25 @@ export class CborSerializer implements Serializer {
         throw new EncodeError(`Cannot encode a ${typeof value} as CBOR`);
     }
     if (value === null) {
-      this.#ensure(1);
-      this.#buf[this.#pos++] = 0xf6;
+      this.ensure(1);
+      this.buf[this.pos++] = 0xf6;
       return;
     }
-    if (depth >= this.#maxDepth) {
-      throw new EncodeError(`Nesting deeper than ${this.#maxDepth} levels`);
+    if (depth >= this.maxDepth) {
+      throw new EncodeError(`Nesting deeper than ${this.maxDepth} levels`);
     }
     if (Array.isArray(value)) {
       const n = value.length;
       this.#head(4, n);
-      for (let i = 0; i < n; i++) this.#write(value[i], depth + 1);
+      for (let i = 0; i < n; i++) this.write(value[i], depth + 1);
       return;
     }
     if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
       const bytes = value instanceof Uint8Array ? value : new Uint8Array(value);
       this.#head(2, bytes.length);
-      this.#ensure(bytes.length);
-      this.#buf.set(bytes, this.#pos);
-      this.#pos += bytes.length;
+      this.ensure(bytes.length);
+      this.buf.set(bytes, this.pos);
+      this.pos += bytes.length;
       return;
     }
     if (ArrayBuffer.isView(value) || value instanceof Map) {
@@ -239,7 +175,7 @@ export class CborSerializer implements Serializer {
     }
     const toJSON = (value as { toJSON?: () => unknown }).toJSON;
     if (typeof toJSON === "function") {
-      this.#write(toJSON.call(value), depth);
+      this.write(toJSON.call(value), depth);
       return;
     }
     const obj = value as Record<string, unknown>;
@@ -249,7 +185,7 @@ export class CborSerializer implements Serializer {
     // skipped (it may then be longer than needed, which CBOR allows).
     this.#head(5, total);
     // Offset from the message start: nested writes may move the buffer.
-    const rel = this.#pos - this.#start -
+    const rel = this.pos - this.start -
       (total < 24 ? 1 : total < 0x100 ? 2 : total < 0x10000 ? 3 : 5);
     let n = 0;
     for (const key in obj) {
@@ -257,23 +193,23 @@ export class CborSerializer implements Serializer {
       if (v === undefined) continue;
       n++;
       this.#writeString(key);
-      this.#write(v, depth + 1);
+      this.write(v, depth + 1);
     }
     if (n !== total) {
-      const at = this.#start + rel;
-      if (total < 24) this.#buf[at] = 0xa0 | n;
-      else if (total < 0x100) this.#buf[at + 1] = n;
-      else if (total < 0x10000) this.#view.setUint16(at + 1, n);
-      else this.#view.setUint32(at + 1, n);
+      const at = this.start + rel;
+      if (total < 24) this.buf[at] = 0xa0 | n;
+      else if (total < 0x100) this.buf[at + 1] = n;
+      else if (total < 0x10000) this.view.setUint16(at + 1, n);
+      else this.view.setUint32(at + 1, n);
     }
   }
 
   #writeString(str: string): void {
     const len = str.length;
     const max = len * 3;
-    this.#ensure(max + 9);
-    const buf = this.#buf;
-    const pos = this.#pos;
+    this.ensure(max + 9);
+    const buf = this.buf;
+    const pos = this.pos;
     if (len < 24) {
       // Fast path: ASCII fits a one-byte head whose length is known up front.
       let p = pos + 1;
@@ -285,13 +221,13 @@ export class CborSerializer implements Serializer {
       }
       if (i === len) {
         buf[pos] = 0x60 | len;
-        this.#pos = p;
+        this.pos = p;
         return;
       }
       if (max < 24) {
         const n = writeUtf8(buf, pos + 1, str);
         buf[pos] = 0x60 | n;
-        this.#pos = pos + 1 + n;
+        this.pos = pos + 1 + n;
         return;
       }
     }
@@ -311,78 +247,18 @@ export class CborSerializer implements Serializer {
       buf[pos + 2] = n & 0xff;
     } else {
       buf[pos] = 0x7a;
-      this.#view.setUint32(pos + 1, n);
+      this.view.setUint32(pos + 1, n);
     }
-    this.#pos = pos + header + n;
+    this.pos = pos + header + n;
   }
 
   /**
-   * Decodes one CBOR data item that fills the whole frame.
+   * Reads the frame's one value.
    *
-   * @param frame The bytes.
-   * @returns The decoded value.
+   * @returns The value.
    */
-  deserialize(frame: string | Uint8Array | ArrayBuffer): unknown {
-    if (typeof frame === "string") {
-      throw new DecodeError("CBOR frames must be binary, got text", 0);
-    }
-    const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
-    if (bytes.length > this.maxMessageSize) {
-      throw new DecodeError(
-        `Frame of ${bytes.length} bytes exceeds the limit of ${this.maxMessageSize}`,
-        0,
-      );
-    }
-    if (bytes.length === 0) throw new DecodeError("Empty frame", 0);
-    this.#in = bytes;
-    this.#inView = EMPTY_VIEW; // made on first use: most frames need none
-    this.#at = 0;
-    try {
-      const value = this.#read(0);
-      if (value === BREAK) {
-        throw new DecodeError("Unexpected break code", 0);
-      }
-      if (this.#at !== bytes.length) {
-        throw new DecodeError(
-          `${bytes.length - this.#at} bytes after the end of the value`,
-          this.#at,
-        );
-      }
-      return value;
-    } finally {
-      this.#in = EMPTY;
-      this.#inView = EMPTY_VIEW;
-    }
-  }
-
-  #view_(): DataView {
-    if (this.#inView === EMPTY_VIEW) {
-      const b = this.#in;
-      this.#inView = new DataView(b.buffer, b.byteOffset, b.length);
-    }
-    return this.#inView;
-  }
-
-  #u16(i: number): number {
-    const b = this.#in;
-    return (b[i]! << 8) | b[i + 1]!;
-  }
-
-  #u32(i: number): number {
-    const b = this.#in;
-    return b[i]! * 0x1000000 +
-      ((b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!);
-  }
-
-  #need(n: number, what: string): void {
-    if (this.#at + n > this.#in.length) {
-      throw new DecodeError(
-        `Truncated frame: ${what} needs ${n} bytes, ${
-          this.#in.length - this.#at
-        } left`,
-        this.#at,
-      );
-    }
+  protected override readFrame(): unknown {
+    return this.#item(0);
   }
 
   /** Reads the argument of a head; -1 for indefinite length. */
@@ -390,25 +266,25 @@ export class CborSerializer implements Serializer {
     if (info < 24) return info;
     switch (info) {
       case 24:
-        this.#need(1, "a 1-byte argument");
-        return this.#in[this.#at++]!;
+        this.need(1, "a 1-byte argument");
+        return this.in[this.at++]!;
       case 25:
-        this.#need(2, "a 2-byte argument");
-        this.#at += 2;
-        return this.#u16(this.#at - 2);
+        this.need(2, "a 2-byte argument");
+        this.at += 2;
+        return this.u16(this.at - 2);
       case 26:
-        this.#need(4, "a 4-byte argument");
-        this.#at += 4;
-        return this.#u32(this.#at - 4);
+        this.need(4, "a 4-byte argument");
+        this.at += 4;
+        return this.u32(this.at - 4);
       case 27: {
-        this.#need(8, "an 8-byte argument");
-        const high = this.#u32(this.#at);
-        const low = this.#u32(this.#at + 4);
-        this.#at += 8;
+        this.need(8, "an 8-byte argument");
+        const high = this.u32(this.at);
+        const low = this.u32(this.at + 4);
+        this.at += 8;
         if (high < 0x200000 || (high === 0x200000 && low === 0)) {
           return high * TWO_32 + low;
         }
-        return this.#view_().getBigUint64(this.#at - 8);
+        return this.dataView().getBigUint64(this.at - 8);
       }
       case 31:
         return -1;
@@ -429,9 +305,9 @@ export class CborSerializer implements Serializer {
   }
 
   #read(depth: number): unknown {
-    this.#need(1, "a data item");
-    const start = this.#at;
-    const b = this.#in[this.#at++]!;
+    this.need(1, "a data item");
+    const start = this.at;
+    const b = this.in[this.at++]!;
     const major = b >> 5;
     const info = b & 0x1f;
     switch (major) {
@@ -454,7 +330,7 @@ export class CborSerializer implements Serializer {
       }
       case 4: {
         const n = this.#length(info, start, "Array");
-        this.#checkDepth(depth, start);
+        this.checkDepth(depth, start);
         if (n === -1) {
           const out: unknown[] = [];
           for (;;) {
@@ -463,18 +339,18 @@ export class CborSerializer implements Serializer {
             out.push(v);
           }
         }
-        this.#need(n, `an array of ${n}`);
+        this.need(n, `an array of ${n}`);
         const out = new Array(n);
         for (let i = 0; i < n; i++) out[i] = this.#item(depth + 1);
         return out;
       }
       case 5: {
         const n = this.#length(info, start, "Map");
-        this.#checkDepth(depth, start);
+        this.checkDepth(depth, start);
         const out: Record<string, unknown> = {};
         if (n === -1) {
           for (;;) {
-            const keyAt = this.#at;
+            const keyAt = this.at;
             const key = this.#read(depth + 1);
             if (key === BREAK) return out;
             if (typeof key !== "string") {
@@ -483,13 +359,13 @@ export class CborSerializer implements Serializer {
             setKey(out, key, this.#item(depth + 1));
           }
         }
-        this.#need(n * 2, `a map of ${n}`);
+        this.need(n * 2, `a map of ${n}`);
         for (let i = 0; i < n; i++) {
-          const keyAt = this.#at;
-          const head = this.#in[keyAt]!;
+          const keyAt = this.at;
+          const head = this.in[keyAt]!;
           let key: unknown;
           if (head >= 0x60 && head < 0x78) {
-            this.#at++;
+            this.at++;
             key = this.#readText(head & 0x1f, true);
           } else key = this.#item(depth + 1);
           if (typeof key !== "string") {
@@ -502,7 +378,7 @@ export class CborSerializer implements Serializer {
       case 6: {
         const tag = this.#argument(info, start);
         if (tag === -1) throw new DecodeError("Indefinite tag", start);
-        this.#checkDepth(depth, start);
+        this.checkDepth(depth, start);
         const content = this.#item(depth + 1);
         if ((tag === 2 || tag === 3) && content instanceof Uint8Array) {
           let v = 0n;
@@ -521,7 +397,7 @@ export class CborSerializer implements Serializer {
 
   /** A data item that must not be a break code. */
   #item(depth: number): unknown {
-    const at = this.#at;
+    const at = this.at;
     const v = this.#read(depth);
     if (v === BREAK) throw new DecodeError("Unexpected break code", at);
     return v;
@@ -538,17 +414,17 @@ export class CborSerializer implements Serializer {
       case 23:
         return undefined;
       case 25:
-        this.#need(2, "float 16");
-        this.#at += 2;
-        return halfToFloat(this.#u16(this.#at - 2));
+        this.need(2, "float 16");
+        this.at += 2;
+        return halfToFloat(this.u16(this.at - 2));
       case 26:
-        this.#need(4, "float 32");
-        this.#at += 4;
-        return this.#view_().getFloat32(this.#at - 4);
+        this.need(4, "float 32");
+        this.at += 4;
+        return this.dataView().getFloat32(this.at - 4);
       case 27:
-        this.#need(8, "float 64");
-        this.#at += 8;
-        return this.#view_().getFloat64(this.#at - 8);
+        this.need(8, "float 64");
+        this.at += 8;
+        return this.dataView().getFloat64(this.at - 8);
       case 31:
         return BREAK;
       default:
@@ -556,30 +432,21 @@ export class CborSerializer implements Serializer {
     }
   }
 
-  #checkDepth(depth: number, start: number): void {
-    if (depth >= this.#maxDepth) {
-      throw new DecodeError(
-        `Nesting deeper than ${this.#maxDepth} levels`,
-        start,
-      );
-    }
-  }
-
   #readBytes(n: number): Uint8Array {
-    this.#need(n, "a byte string");
-    const start = this.#at;
-    this.#at += n;
-    return this.#in.subarray(start, start + n);
+    this.need(n, "a byte string");
+    const start = this.at;
+    this.at += n;
+    return this.in.subarray(start, start + n);
   }
 
   #readText(n: number, key = false): string {
-    this.#need(n, "a text string");
-    const start = this.#at;
-    this.#at += n;
+    this.need(n, "a text string");
+    const start = this.at;
+    this.at += n;
     try {
       return key
-        ? readKey(this.#in, start, start + n)
-        : readUtf8(this.#in, start, start + n);
+        ? readKey(this.in, start, start + n)
+        : readUtf8(this.in, start, start + n);
     } catch (err) {
       throw new DecodeError("Invalid UTF-8 in text string", start, {
         cause: err,
@@ -591,9 +458,9 @@ export class CborSerializer implements Serializer {
     const parts: Uint8Array[] = [];
     let total = 0;
     for (;;) {
-      this.#need(1, "a string chunk");
-      const at = this.#at;
-      const b = this.#in[this.#at++]!;
+      this.need(1, "a string chunk");
+      const at = this.at;
+      const b = this.in[this.at++]!;
       if (b === 0xff) break;
       if (b >> 5 !== major) {
         throw new DecodeError(
@@ -605,9 +472,9 @@ export class CborSerializer implements Serializer {
       if (n === -1) {
         throw new DecodeError("Nested indefinite string", at);
       }
-      this.#need(n, "a string chunk");
-      parts.push(this.#in.subarray(this.#at, this.#at + n));
-      this.#at += n;
+      this.need(n, "a string chunk");
+      parts.push(this.in.subarray(this.at, this.at + n));
+      this.at += n;
       total += n;
     }
     const out = new Uint8Array(total);

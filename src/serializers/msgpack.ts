@@ -15,32 +15,16 @@
  */
 
 import { readKey, readUtf8, writeUtf8 } from "./_utf8.ts";
+import { BinaryCodec, setKey } from "./binary_codec.ts";
+
+export { BinaryCodec };
 import { DecodeError, EncodeError } from "./errors.ts";
-import {
-  DEFAULT_MAX_DEPTH,
-  DEFAULT_MAX_MESSAGE_SIZE,
-  type Serializer,
-  type SerializerOptions,
-} from "./serializer.ts";
+import type { Serializer, SerializerOptions } from "./serializer.ts";
 
 const TWO_32 = 0x100000000;
-const MIN_BUFFER = 16384;
-const EMPTY = new Uint8Array(0);
-const EMPTY_VIEW = new DataView(EMPTY.buffer);
 const MAX_INT = 9007199254740992; // 2^53, the largest WAMP ID
 const MAX_U64 = (1n << 64n) - 1n;
 const MIN_I64 = -(1n << 63n);
-
-function setKey(obj: Record<string, unknown>, key: string, value: unknown) {
-  if (key === "__proto__") {
-    Object.defineProperty(obj, key, {
-      value,
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    });
-  } else obj[key] = value;
-}
 
 /**
  * MessagePack (spec 2013+, `str` and `bin` distinct) for WAMP: nil, bool,
@@ -61,24 +45,13 @@ function setKey(obj: Record<string, unknown>, key: string, value: unknown) {
  * assert.deepEqual(msgpack.deserialize(frame), [33, 713845233, 5512315355]);
  * ```
  */
-export class MsgpackSerializer implements Serializer {
+export class MsgpackSerializer extends BinaryCodec implements Serializer {
   /** WebSocket subprotocol. */
   readonly protocol = "wamp.2.msgpack";
   /** RawSocket serializer id. */
   readonly rawSocketId = 2;
-  /** MessagePack frames are binary. */
-  readonly binary = true;
-  /** The largest frame accepted or produced, in bytes. */
-  readonly maxMessageSize: number;
-  #maxDepth: number;
-  #buf = new Uint8Array(MIN_BUFFER);
-  #view = new DataView(this.#buf.buffer);
-  #pos = 0;
-  #start = 0;
-  // decoder state
-  #in: Uint8Array = EMPTY;
-  #inView: DataView = EMPTY_VIEW;
-  #at = 0;
+  /** Name of the format, for error messages. */
+  protected readonly format = "MessagePack";
 
   /**
    * Creates a MessagePack serializer.
@@ -86,54 +59,16 @@ export class MsgpackSerializer implements Serializer {
    * @param options Size and depth limits.
    */
   constructor(options: SerializerOptions = {}) {
-    this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
-    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    super(options);
   }
 
   /**
-   * Encodes a message.
+   * Writes one value.
    *
-   * @param message The wire array.
-   * @returns The MessagePack bytes.
+   * @param value The value.
+   * @param depth Its nesting depth.
    */
-  serialize(message: unknown[]): Uint8Array {
-    // Messages are written one after another into a shared buffer and
-    // handed out as views of it, never copied; a full buffer is replaced,
-    // not reused, so views handed out earlier stay valid.
-    const start = this.#start;
-    this.#pos = start;
-    try {
-      this.#write(message, 0);
-    } catch (err) {
-      this.#pos = this.#start;
-      throw err;
-    }
-    const size = this.#pos - this.#start;
-    if (size > this.maxMessageSize) {
-      this.#pos = this.#start;
-      throw new EncodeError(
-        `Message of ${size} bytes exceeds the limit of ${this.maxMessageSize}`,
-      );
-    }
-    const out = this.#buf.subarray(this.#start, this.#pos);
-    this.#start = this.#pos;
-    return out;
-  }
-
-  #ensure(n: number): void {
-    if (this.#pos + n <= this.#buf.length) return;
-    const used = this.#pos - this.#start;
-    const next = new Uint8Array(
-      Math.max(MIN_BUFFER, used + n + (used >> 1) + MIN_BUFFER),
-    );
-    next.set(this.#buf.subarray(this.#start, this.#pos));
-    this.#buf = next;
-    this.#view = new DataView(next.buffer);
-    this.#start = 0;
-    this.#pos = used;
-  }
-
-  #write(value: unknown, depth: number): void {
+  protected override write(value: unknown, depth: number): void {
     switch (typeof value) {
       case "string":
         this.#writeString(value);
@@ -142,12 +77,12 @@ export class MsgpackSerializer implements Serializer {
         this.#writeNumber(value);
         return;
       case "boolean":
-        this.#ensure(1);
-        this.#buf[this.#pos++] = value ? 0xc3 : 0xc2;
+        this.ensure(1);
+        this.buf[this.pos++] = value ? 0xc3 : 0xc2;
         return;
       case "undefined":
-        this.#ensure(1);
-        this.#buf[this.#pos++] = 0xc0;
+        this.ensure(1);
+        this.buf[this.pos++] = 0xc0;
         return;
       case "bigint":
         this.#writeBigInt(value);
@@ -158,27 +93,27 @@ export class MsgpackSerializer implements Serializer {
         throw new EncodeError(`Cannot encode a ${typeof value} as MessagePack`);
     }
     if (value === null) {
-      this.#ensure(1);
-      this.#buf[this.#pos++] = 0xc0;
+      this.ensure(1);
+      this.buf[this.pos++] = 0xc0;
       return;
     }
-    if (depth >= this.#maxDepth) {
-      throw new EncodeError(`Nesting deeper than ${this.#maxDepth} levels`);
+    if (depth >= this.maxDepth) {
+      throw new EncodeError(`Nesting deeper than ${this.maxDepth} levels`);
     }
     if (Array.isArray(value)) {
       const n = value.length;
-      this.#ensure(5);
-      if (n < 16) this.#buf[this.#pos++] = 0x90 | n;
+      this.ensure(5);
+      if (n < 16) this.buf[this.pos++] = 0x90 | n;
       else if (n < 0x10000) {
-        this.#buf[this.#pos] = 0xdc;
-        this.#view.setUint16(this.#pos + 1, n);
-        this.#pos += 3;
+        this.buf[this.pos] = 0xdc;
+        this.view.setUint16(this.pos + 1, n);
+        this.pos += 3;
       } else {
-        this.#buf[this.#pos] = 0xdd;
-        this.#view.setUint32(this.#pos + 1, n);
-        this.#pos += 5;
+        this.buf[this.pos] = 0xdd;
+        this.view.setUint32(this.pos + 1, n);
+        this.pos += 5;
       }
-      for (let i = 0; i < n; i++) this.#write(value[i], depth + 1);
+      for (let i = 0; i < n; i++) this.write(value[i], depth + 1);
       return;
     }
     if (value instanceof Uint8Array) {
@@ -196,7 +131,7 @@ export class MsgpackSerializer implements Serializer {
     }
     const toJSON = (value as { toJSON?: () => unknown }).toJSON;
     if (typeof toJSON === "function") {
-      this.#write(toJSON.call(value), depth);
+      this.write(toJSON.call(value), depth);
       return;
     }
     this.#writeMap(value as Record<string, unknown>, depth);
@@ -207,35 +142,35 @@ export class MsgpackSerializer implements Serializer {
     // whose value is not undefined.
     let total = 0;
     for (const _ in obj) total++;
-    this.#ensure(5);
+    this.ensure(5);
     // Offset from the message start: nested writes may move the buffer.
-    const rel = this.#pos - this.#start;
-    this.#pos += total < 16 ? 1 : total < 0x10000 ? 3 : 5;
+    const rel = this.pos - this.start;
+    this.pos += total < 16 ? 1 : total < 0x10000 ? 3 : 5;
     let n = 0;
     for (const key in obj) {
       const v = obj[key];
       if (v === undefined) continue;
       n++;
       this.#writeString(key);
-      this.#write(v, depth + 1);
+      this.write(v, depth + 1);
     }
-    const at = this.#start + rel;
-    if (total < 16) this.#buf[at] = 0x80 | n;
+    const at = this.start + rel;
+    if (total < 16) this.buf[at] = 0x80 | n;
     else if (total < 0x10000) {
-      this.#buf[at] = 0xde;
-      this.#view.setUint16(at + 1, n);
+      this.buf[at] = 0xde;
+      this.view.setUint16(at + 1, n);
     } else {
-      this.#buf[at] = 0xdf;
-      this.#view.setUint32(at + 1, n);
+      this.buf[at] = 0xdf;
+      this.view.setUint32(at + 1, n);
     }
   }
 
   #writeString(str: string): void {
     const len = str.length;
     const max = len * 3;
-    this.#ensure(max + 5);
-    const buf = this.#buf;
-    let pos = this.#pos;
+    this.ensure(max + 5);
+    const buf = this.buf;
+    let pos = this.pos;
     if (len < 32) {
       // Fast path: ASCII fits a fixstr whose length is known up front.
       let p = pos + 1;
@@ -247,13 +182,13 @@ export class MsgpackSerializer implements Serializer {
       }
       if (i === len) {
         buf[pos] = 0xa0 | len;
-        this.#pos = p;
+        this.pos = p;
         return;
       }
       if (max < 32) {
         const n = writeUtf8(buf, pos + 1, str);
         buf[pos] = 0xa0 | n;
-        this.#pos = pos + 1 + n;
+        this.pos = pos + 1 + n;
         return;
       }
     }
@@ -270,186 +205,129 @@ export class MsgpackSerializer implements Serializer {
       buf[pos + 1] = n;
     } else if (header === 3) {
       buf[pos] = 0xda;
-      this.#view.setUint16(pos + 1, n);
+      this.view.setUint16(pos + 1, n);
     } else {
       buf[pos] = 0xdb;
-      this.#view.setUint32(pos + 1, n);
+      this.view.setUint32(pos + 1, n);
     }
     pos += header + n;
-    this.#pos = pos;
+    this.pos = pos;
   }
 
   #writeNumber(v: number): void {
-    this.#ensure(9);
-    const buf = this.#buf;
-    const pos = this.#pos;
+    this.ensure(9);
+    const buf = this.buf;
+    const pos = this.pos;
     if (Number.isInteger(v) && v <= MAX_INT && v >= -MAX_INT) {
       if (v >= 0) {
         if (v < 0x80) {
           buf[pos] = v;
-          this.#pos = pos + 1;
+          this.pos = pos + 1;
         } else if (v < 0x100) {
           buf[pos] = 0xcc;
           buf[pos + 1] = v;
-          this.#pos = pos + 2;
+          this.pos = pos + 2;
         } else if (v < 0x10000) {
           buf[pos] = 0xcd;
           buf[pos + 1] = v >> 8;
           buf[pos + 2] = v & 0xff;
-          this.#pos = pos + 3;
+          this.pos = pos + 3;
         } else if (v < TWO_32) {
           buf[pos] = 0xce;
-          this.#view.setUint32(pos + 1, v);
-          this.#pos = pos + 5;
+          this.view.setUint32(pos + 1, v);
+          this.pos = pos + 5;
         } else {
           buf[pos] = 0xcf;
-          this.#view.setUint32(pos + 1, Math.floor(v / TWO_32));
-          this.#view.setUint32(pos + 5, v >>> 0);
-          this.#pos = pos + 9;
+          this.view.setUint32(pos + 1, Math.floor(v / TWO_32));
+          this.view.setUint32(pos + 5, v >>> 0);
+          this.pos = pos + 9;
         }
       } else if (v >= -32) {
         buf[pos] = v & 0xff;
-        this.#pos = pos + 1;
+        this.pos = pos + 1;
       } else if (v >= -0x80) {
         buf[pos] = 0xd0;
         buf[pos + 1] = v & 0xff;
-        this.#pos = pos + 2;
+        this.pos = pos + 2;
       } else if (v >= -0x8000) {
         buf[pos] = 0xd1;
-        this.#view.setInt16(pos + 1, v);
-        this.#pos = pos + 3;
+        this.view.setInt16(pos + 1, v);
+        this.pos = pos + 3;
       } else if (v >= -0x80000000) {
         buf[pos] = 0xd2;
-        this.#view.setInt32(pos + 1, v);
-        this.#pos = pos + 5;
+        this.view.setInt32(pos + 1, v);
+        this.pos = pos + 5;
       } else {
         buf[pos] = 0xd3;
-        this.#view.setBigInt64(pos + 1, BigInt(v));
-        this.#pos = pos + 9;
+        this.view.setBigInt64(pos + 1, BigInt(v));
+        this.pos = pos + 9;
       }
     } else {
       buf[pos] = 0xcb;
-      this.#view.setFloat64(pos + 1, v);
-      this.#pos = pos + 9;
+      this.view.setFloat64(pos + 1, v);
+      this.pos = pos + 9;
     }
   }
 
   #writeBigInt(v: bigint): void {
-    this.#ensure(9);
+    this.ensure(9);
     if (v >= 0n && v <= MAX_U64) {
-      this.#buf[this.#pos] = 0xcf;
-      this.#view.setBigUint64(this.#pos + 1, v);
+      this.buf[this.pos] = 0xcf;
+      this.view.setBigUint64(this.pos + 1, v);
     } else if (v < 0n && v >= MIN_I64) {
-      this.#buf[this.#pos] = 0xd3;
-      this.#view.setBigInt64(this.#pos + 1, v);
+      this.buf[this.pos] = 0xd3;
+      this.view.setBigInt64(this.pos + 1, v);
     } else {
       throw new EncodeError(`Integer ${v} does not fit in 64 bits`);
     }
-    this.#pos += 9;
+    this.pos += 9;
   }
 
   #writeBin(bytes: Uint8Array): void {
     const n = bytes.length;
-    this.#ensure(n + 5);
+    this.ensure(n + 5);
     if (n < 0x100) {
-      this.#buf[this.#pos] = 0xc4;
-      this.#buf[this.#pos + 1] = n;
-      this.#pos += 2;
+      this.buf[this.pos] = 0xc4;
+      this.buf[this.pos + 1] = n;
+      this.pos += 2;
     } else if (n < 0x10000) {
-      this.#buf[this.#pos] = 0xc5;
-      this.#view.setUint16(this.#pos + 1, n);
-      this.#pos += 3;
+      this.buf[this.pos] = 0xc5;
+      this.view.setUint16(this.pos + 1, n);
+      this.pos += 3;
     } else {
-      this.#buf[this.#pos] = 0xc6;
-      this.#view.setUint32(this.#pos + 1, n);
-      this.#pos += 5;
+      this.buf[this.pos] = 0xc6;
+      this.view.setUint32(this.pos + 1, n);
+      this.pos += 5;
     }
-    this.#buf.set(bytes, this.#pos);
-    this.#pos += n;
+    this.buf.set(bytes, this.pos);
+    this.pos += n;
   }
 
   /**
-   * Decodes one MessagePack value that fills the whole frame.
+   * Reads the frame's one value.
    *
-   * @param frame The bytes.
-   * @returns The decoded value.
+   * @returns The value.
    */
-  deserialize(frame: string | Uint8Array | ArrayBuffer): unknown {
-    if (typeof frame === "string") {
-      throw new DecodeError("MessagePack frames must be binary, got text", 0);
-    }
-    const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
-    if (bytes.length > this.maxMessageSize) {
-      throw new DecodeError(
-        `Frame of ${bytes.length} bytes exceeds the limit of ${this.maxMessageSize}`,
-        0,
-      );
-    }
-    if (bytes.length === 0) throw new DecodeError("Empty frame", 0);
-    this.#in = bytes;
-    this.#inView = EMPTY_VIEW; // made on first use: most frames need none
-    this.#at = 0;
-    try {
-      const value = this.#read(0);
-      if (this.#at !== bytes.length) {
-        throw new DecodeError(
-          `${bytes.length - this.#at} bytes after the end of the value`,
-          this.#at,
-        );
-      }
-      return value;
-    } finally {
-      this.#in = EMPTY;
-      this.#inView = EMPTY_VIEW;
-    }
-  }
-
-  #view_(): DataView {
-    if (this.#inView === EMPTY_VIEW) {
-      const b = this.#in;
-      this.#inView = new DataView(b.buffer, b.byteOffset, b.length);
-    }
-    return this.#inView;
-  }
-
-  #u16(i: number): number {
-    const b = this.#in;
-    return (b[i]! << 8) | b[i + 1]!;
-  }
-
-  #u32(i: number): number {
-    const b = this.#in;
-    return b[i]! * 0x1000000 +
-      ((b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!);
+  protected override readFrame(): unknown {
+    return this.#read(0);
   }
 
   #i8(i: number): number {
-    return (this.#in[i]! << 24) >> 24;
+    return (this.in[i]! << 24) >> 24;
   }
 
   #i16(i: number): number {
-    return (this.#u16(i) << 16) >> 16;
+    return (this.u16(i) << 16) >> 16;
   }
 
   #i32(i: number): number {
-    return this.#u32(i) | 0;
-  }
-
-  #need(n: number, what: string): void {
-    if (this.#at + n > this.#in.length) {
-      throw new DecodeError(
-        `Truncated frame: ${what} needs ${n} bytes, ${
-          this.#in.length - this.#at
-        } left`,
-        this.#at,
-      );
-    }
+    return this.u32(i) | 0;
   }
 
   #read(depth: number): unknown {
-    this.#need(1, "a value");
-    const start = this.#at;
-    const b = this.#in[this.#at++]!;
+    this.need(1, "a value");
+    const start = this.at;
+    const b = this.in[this.at++]!;
     if (b < 0x80) return b;
     if (b >= 0xe0) return b - 0x100;
     if (b >= 0xa0 && b < 0xc0) return this.#readString(b & 0x1f);
@@ -463,92 +341,92 @@ export class MsgpackSerializer implements Serializer {
       case 0xc3:
         return true;
       case 0xc4:
-        this.#need(1, "bin 8");
-        return this.#readBin(this.#in[this.#at++]!);
+        this.need(1, "bin 8");
+        return this.#readBin(this.in[this.at++]!);
       case 0xc5:
-        this.#need(2, "bin 16");
-        this.#at += 2;
-        return this.#readBin(this.#u16(this.#at - 2));
+        this.need(2, "bin 16");
+        this.at += 2;
+        return this.#readBin(this.u16(this.at - 2));
       case 0xc6:
-        this.#need(4, "bin 32");
-        this.#at += 4;
-        return this.#readBin(this.#u32(this.#at - 4));
+        this.need(4, "bin 32");
+        this.at += 4;
+        return this.#readBin(this.u32(this.at - 4));
       case 0xca:
-        this.#need(4, "float 32");
-        this.#at += 4;
-        return this.#view_().getFloat32(this.#at - 4);
+        this.need(4, "float 32");
+        this.at += 4;
+        return this.dataView().getFloat32(this.at - 4);
       case 0xcb:
-        this.#need(8, "float 64");
-        this.#at += 8;
-        return this.#view_().getFloat64(this.#at - 8);
+        this.need(8, "float 64");
+        this.at += 8;
+        return this.dataView().getFloat64(this.at - 8);
       case 0xcc:
-        this.#need(1, "uint 8");
-        return this.#in[this.#at++]!;
+        this.need(1, "uint 8");
+        return this.in[this.at++]!;
       case 0xcd:
-        this.#need(2, "uint 16");
-        this.#at += 2;
-        return this.#u16(this.#at - 2);
+        this.need(2, "uint 16");
+        this.at += 2;
+        return this.u16(this.at - 2);
       case 0xce:
-        this.#need(4, "uint 32");
-        this.#at += 4;
-        return this.#u32(this.#at - 4);
+        this.need(4, "uint 32");
+        this.at += 4;
+        return this.u32(this.at - 4);
       case 0xcf: {
-        this.#need(8, "uint 64");
-        const high = this.#u32(this.#at);
-        const low = this.#u32(this.#at + 4);
-        this.#at += 8;
+        this.need(8, "uint 64");
+        const high = this.u32(this.at);
+        const low = this.u32(this.at + 4);
+        this.at += 8;
         if (high < 0x200000 || (high === 0x200000 && low === 0)) {
           return high * TWO_32 + low;
         }
-        return this.#view_().getBigUint64(this.#at - 8);
+        return this.dataView().getBigUint64(this.at - 8);
       }
       case 0xd0:
-        this.#need(1, "int 8");
-        this.#at += 1;
-        return this.#i8(this.#at - 1);
+        this.need(1, "int 8");
+        this.at += 1;
+        return this.#i8(this.at - 1);
       case 0xd1:
-        this.#need(2, "int 16");
-        this.#at += 2;
-        return this.#i16(this.#at - 2);
+        this.need(2, "int 16");
+        this.at += 2;
+        return this.#i16(this.at - 2);
       case 0xd2:
-        this.#need(4, "int 32");
-        this.#at += 4;
-        return this.#i32(this.#at - 4);
+        this.need(4, "int 32");
+        this.at += 4;
+        return this.#i32(this.at - 4);
       case 0xd3: {
-        this.#need(8, "int 64");
-        const v = this.#view_().getBigInt64(this.#at);
-        this.#at += 8;
+        this.need(8, "int 64");
+        const v = this.dataView().getBigInt64(this.at);
+        this.at += 8;
         return v >= -9007199254740992n && v <= 9007199254740992n
           ? Number(v)
           : v;
       }
       case 0xd9:
-        this.#need(1, "str 8");
-        return this.#readString(this.#in[this.#at++]!);
+        this.need(1, "str 8");
+        return this.#readString(this.in[this.at++]!);
       case 0xda:
-        this.#need(2, "str 16");
-        this.#at += 2;
-        return this.#readString(this.#u16(this.#at - 2));
+        this.need(2, "str 16");
+        this.at += 2;
+        return this.#readString(this.u16(this.at - 2));
       case 0xdb:
-        this.#need(4, "str 32");
-        this.#at += 4;
-        return this.#readString(this.#u32(this.#at - 4));
+        this.need(4, "str 32");
+        this.at += 4;
+        return this.#readString(this.u32(this.at - 4));
       case 0xdc:
-        this.#need(2, "array 16");
-        this.#at += 2;
-        return this.#readArray(this.#u16(this.#at - 2), depth, start);
+        this.need(2, "array 16");
+        this.at += 2;
+        return this.#readArray(this.u16(this.at - 2), depth, start);
       case 0xdd:
-        this.#need(4, "array 32");
-        this.#at += 4;
-        return this.#readArray(this.#u32(this.#at - 4), depth, start);
+        this.need(4, "array 32");
+        this.at += 4;
+        return this.#readArray(this.u32(this.at - 4), depth, start);
       case 0xde:
-        this.#need(2, "map 16");
-        this.#at += 2;
-        return this.#readMap(this.#u16(this.#at - 2), depth, start);
+        this.need(2, "map 16");
+        this.at += 2;
+        return this.#readMap(this.u16(this.at - 2), depth, start);
       case 0xdf:
-        this.#need(4, "map 32");
-        this.#at += 4;
-        return this.#readMap(this.#u32(this.#at - 4), depth, start);
+        this.need(4, "map 32");
+        this.at += 4;
+        return this.#readMap(this.u32(this.at - 4), depth, start);
       case 0xc1:
         throw new DecodeError("Byte 0xc1 is never used in MessagePack", start);
       default:
@@ -561,34 +439,29 @@ export class MsgpackSerializer implements Serializer {
   }
 
   #readString(n: number, key = false): string {
-    this.#need(n, "a string");
-    const start = this.#at;
-    this.#at += n;
+    this.need(n, "a string");
+    const start = this.at;
+    this.at += n;
     try {
       return key
-        ? readKey(this.#in, start, start + n)
-        : readUtf8(this.#in, start, start + n);
+        ? readKey(this.in, start, start + n)
+        : readUtf8(this.in, start, start + n);
     } catch (err) {
       throw new DecodeError("Invalid UTF-8 in string", start, { cause: err });
     }
   }
 
   #readBin(n: number): Uint8Array {
-    this.#need(n, "a bin");
-    const start = this.#at;
-    this.#at += n;
-    return this.#in.subarray(start, start + n);
+    this.need(n, "a bin");
+    const start = this.at;
+    this.at += n;
+    return this.in.subarray(start, start + n);
   }
 
   #readArray(n: number, depth: number, start: number): unknown[] {
-    if (depth >= this.#maxDepth) {
-      throw new DecodeError(
-        `Nesting deeper than ${this.#maxDepth} levels`,
-        start,
-      );
-    }
+    this.checkDepth(depth, start);
     // Every element takes at least one byte: refuse before allocating.
-    this.#need(n, `an array of ${n}`);
+    this.need(n, `an array of ${n}`);
     const out = new Array(n);
     for (let i = 0; i < n; i++) out[i] = this.#read(depth + 1);
     return out;
@@ -599,24 +472,19 @@ export class MsgpackSerializer implements Serializer {
     depth: number,
     start: number,
   ): Record<string, unknown> {
-    if (depth >= this.#maxDepth) {
-      throw new DecodeError(
-        `Nesting deeper than ${this.#maxDepth} levels`,
-        start,
-      );
-    }
-    this.#need(n * 2, `a map of ${n}`);
+    this.checkDepth(depth, start);
+    this.need(n * 2, `a map of ${n}`);
     const out: Record<string, unknown> = {};
     for (let i = 0; i < n; i++) {
-      const keyAt = this.#at;
-      const b = this.#in[this.#at++]!;
+      const keyAt = this.at;
+      const b = this.in[this.at++]!;
       let key: string;
       if (b >= 0xa0 && b < 0xc0) key = this.#readString(b & 0x1f, true);
       else if (b === 0xd9) {
-        this.#need(1, "str 8");
-        key = this.#readString(this.#in[this.#at++]!, true);
+        this.need(1, "str 8");
+        key = this.#readString(this.in[this.at++]!, true);
       } else if (b === 0xda || b === 0xdb) {
-        this.#at--;
+        this.at--;
         key = this.#read(depth + 1) as string;
       } else {
         throw new DecodeError("Map keys must be strings", keyAt);
