@@ -136,9 +136,6 @@ for (
     }
   } finally {
     await r.stop();
-    if ("dir" in r) {
-      await Deno.remove((r as { dir: string }).dir, { recursive: true });
-    }
   }
 }
 console.log(

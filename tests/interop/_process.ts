@@ -87,3 +87,74 @@ export async function startRouter(
     },
   };
 }
+
+/** Starts nexusd (from .peers/) with realm1 on a free port. */
+export async function startNexus(): Promise<RunningRouter> {
+  const port = freePort();
+  return await startRouter(
+    "nexusd",
+    peerBinary("bin/nexusd", "NEXUSD_BIN"),
+    ["--ws", `127.0.0.1:${port}`, "--realm", "realm1"],
+    `ws://127.0.0.1:${port}/ws`,
+  );
+}
+
+/** Starts Crossbar (from .peers/) with an anonymous realm1 on a free port. */
+export async function startCrossbar(): Promise<RunningRouter> {
+  const port = freePort();
+  const dir = await Deno.makeTempDir({ prefix: "wampkit-bench-cb-" });
+  await Deno.mkdir(`${dir}/.crossbar`);
+  await Deno.writeTextFile(
+    `${dir}/.crossbar/config.json`,
+    JSON.stringify({
+      version: 2,
+      controller: {},
+      workers: [{
+        type: "router",
+        realms: [{
+          name: "realm1",
+          roles: [{
+            name: "anonymous",
+            permissions: [{
+              uri: "",
+              match: "prefix",
+              allow: {
+                call: true,
+                register: true,
+                publish: true,
+                subscribe: true,
+              },
+              disclose: { caller: true, publisher: true },
+              cache: true,
+            }],
+          }],
+        }],
+        transports: [{
+          type: "web",
+          endpoint: { type: "tcp", interface: "127.0.0.1", port },
+          paths: {
+            ws: {
+              type: "websocket",
+              serializers: ["json", "msgpack", "cbor"],
+              auth: { anonymous: { type: "static", role: "anonymous" } },
+            },
+          },
+        }],
+      }],
+    }),
+  );
+  const r = await startRouter(
+    "crossbar",
+    peerBinary("cbvenv/bin/crossbar", "CROSSBAR_BIN"),
+    ["start", "--cbdir", `${dir}/.crossbar`],
+    `ws://127.0.0.1:${port}/ws`,
+    { cwd: dir, timeoutMs: 90000 },
+  );
+  return {
+    url: r.url,
+    async stop() {
+      await r.stop();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}

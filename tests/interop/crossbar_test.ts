@@ -4,85 +4,26 @@
 // with wamp.error.canceled) do not show here: the client rejects on its own
 // for cancel and timeout and drops whatever the router answers later.
 import { defineSuite } from "./_scenarios.ts";
-import {
-  freePort,
-  peerBinary,
-  type RunningRouter,
-  startRouter,
-} from "./_process.ts";
+import { type RunningRouter, startCrossbar } from "./_process.ts";
 
 let router: RunningRouter | undefined;
-let dir: string | undefined;
-
-function config(port: number): unknown {
-  return {
-    version: 2,
-    controller: {},
-    workers: [{
-      type: "router",
-      realms: [{
-        name: "realm1",
-        roles: [{
-          name: "anonymous",
-          permissions: [{
-            uri: "",
-            match: "prefix",
-            allow: {
-              call: true,
-              register: true,
-              publish: true,
-              subscribe: true,
-            },
-            disclose: { caller: true, publisher: true },
-            cache: true,
-          }],
-        }],
-      }],
-      transports: [{
-        type: "web",
-        endpoint: { type: "tcp", interface: "127.0.0.1", port },
-        paths: {
-          ws: {
-            type: "websocket",
-            serializers: ["json", "msgpack", "cbor"],
-            auth: { anonymous: { type: "static", role: "anonymous" } },
-          },
-        },
-      }],
-    }],
-  };
-}
 
 Deno.test({
-  name: "crossbar: start crossbar",
+  name: "crossbar: start",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const port = freePort();
-    dir = await Deno.makeTempDir({ prefix: "wampkit-crossbar-" });
-    await Deno.mkdir(`${dir}/.crossbar`);
-    await Deno.writeTextFile(
-      `${dir}/.crossbar/config.json`,
-      JSON.stringify(config(port)),
-    );
-    router = await startRouter(
-      "crossbar",
-      peerBinary("cbvenv/bin/crossbar", "CROSSBAR_BIN"),
-      ["start", "--cbdir", `${dir}/.crossbar`],
-      `ws://127.0.0.1:${port}/ws`,
-      { cwd: dir, timeoutMs: 90000 },
-    );
+    router = await startCrossbar();
   },
 });
 
 defineSuite("crossbar", () => router!.url);
 
 Deno.test({
-  name: "crossbar: stop crossbar",
+  name: "crossbar: stop",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
     await router?.stop();
-    if (dir) await Deno.remove(dir, { recursive: true });
   },
 });

@@ -1,34 +1,23 @@
 // The client scenario suite against Nexus (gammazero/nexus v3), a real
 // router, installed by tests/interop/install_peers.sh.
 import { defineSuite } from "./_scenarios.ts";
-import {
-  freePort,
-  peerBinary,
-  type RunningRouter,
-  startRouter,
-} from "./_process.ts";
+import { type RunningRouter, startNexus } from "./_process.ts";
 
 let router: RunningRouter | undefined;
 
 Deno.test({
-  name: "nexus: start nexusd",
+  name: "nexus: start",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const port = freePort();
-    router = await startRouter(
-      "nexusd",
-      peerBinary("bin/nexusd", "NEXUSD_BIN"),
-      ["--ws", `127.0.0.1:${port}`, "--realm", "realm1"],
-      `ws://127.0.0.1:${port}/ws`,
-    );
+    router = await startNexus();
   },
 });
 
 defineSuite("nexus", () => router!.url);
 
 Deno.test({
-  name: "nexus: stop nexusd",
+  name: "nexus: stop",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
