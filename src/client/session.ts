@@ -444,10 +444,18 @@ export class Session {
     );
   }
 
-  #checkUri(uri: string, match?: unknown): string | undefined {
+  /**
+   * The full URI a request is for; throws SessionClosedError when the
+   * session is not open and WampError `wamp.error.invalid_uri` for a bad URI.
+   */
+  #target(uri: string, what: "procedure" | "topic", match?: unknown): string {
+    if (this.#state !== "established") throw this.#closedError();
     const full = this.resolve(uri);
     const pattern = match === "prefix" || match === "wildcard";
-    return isValidUri(full, { allowEmpty: pattern }) ? full : undefined;
+    if (!isValidUri(full, { allowEmpty: pattern })) {
+      throw new WampError(ErrorUri.INVALID_URI, [`Invalid ${what} URI ${uri}`]);
+    }
+    return full;
   }
 
   // -------------------------------------------------------------------- RPC
@@ -475,23 +483,11 @@ export class Session {
     const control = CallPromise.create<unknown>((mode) =>
       this.#cancelCall(id, mode, "wamp.error.canceled", "Call canceled")
     );
-    if (this.#state !== "established") {
-      control.reject(this.#closedError());
-      return control.promise;
-    }
-    let uri: string | undefined;
+    let uri: string;
     try {
-      uri = this.#checkUri(procedure);
+      uri = this.#target(procedure, "procedure");
     } catch (err) {
       control.reject(err);
-      return control.promise;
-    }
-    if (uri === undefined) {
-      control.reject(
-        new WampError(ErrorUri.INVALID_URI, [
-          `Invalid procedure URI ${procedure}`,
-        ]),
-      );
       return control.promise;
     }
     const {
@@ -605,16 +601,11 @@ export class Session {
     endpoint: Endpoint,
     options: RegisterOptions = {},
   ): Promise<Registration> {
-    if (this.#state !== "established") {
-      return Promise.reject(this.#closedError());
-    }
-    const uri = this.#checkUri(procedure, options.match);
-    if (uri === undefined) {
-      return Promise.reject(
-        new WampError(ErrorUri.INVALID_URI, [
-          `Invalid procedure URI ${procedure}`,
-        ]),
-      );
+    let uri: string;
+    try {
+      uri = this.#target(procedure, "procedure", options.match);
+    } catch (err) {
+      return Promise.reject(err);
     }
     const id = this.#requestIds.next();
     return new Promise((resolve, reject) => {
@@ -681,16 +672,12 @@ export class Session {
     options: PublishOptions = {},
   ): Promise<Publication> | undefined {
     const ack = options.acknowledge === true;
-    const fail = (err: unknown) => {
+    let uri: string;
+    try {
+      uri = this.#target(topic, "topic");
+    } catch (err) {
       if (ack) return Promise.reject(err);
       throw err;
-    };
-    if (this.#state !== "established") return fail(this.#closedError());
-    const uri = this.#checkUri(topic);
-    if (uri === undefined) {
-      return fail(
-        new WampError(ErrorUri.INVALID_URI, [`Invalid topic URI ${topic}`]),
-      );
     }
     const id = this.#requestIds.next();
     const message = {
@@ -730,14 +717,11 @@ export class Session {
     handler: EventHandler,
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
-    if (this.#state !== "established") {
-      return Promise.reject(this.#closedError());
-    }
-    const uri = this.#checkUri(topic, options.match);
-    if (uri === undefined) {
-      return Promise.reject(
-        new WampError(ErrorUri.INVALID_URI, [`Invalid topic URI ${topic}`]),
-      );
+    let uri: string;
+    try {
+      uri = this.#target(topic, "topic", options.match);
+    } catch (err) {
+      return Promise.reject(err);
     }
     const id = this.#requestIds.next();
     return new Promise((resolve, reject) => {

@@ -564,38 +564,16 @@ export class Dealer {
   yield(callee: RouterSession, msg: YieldMessage): void {
     const inv = this.#invocationFor(callee, msg.requestId, "YIELD");
     if (inv === undefined || inv.answered) return;
-    if (msg.options.progress === true) {
-      if (!inv.receiveProgress) return;
-      const sent = inv.caller.send({
-        type: M.RESULT,
-        requestId: inv.callId,
-        details: { progress: true },
-        args: msg.args,
-        kwargs: msg.kwargs,
-        payload: msg.payload,
-      });
-      if (!sent) {
-        this.#callError(
-          inv.caller,
-          inv.callId,
-          ErrorUri.PAYLOAD_SIZE_EXCEEDED,
-          "A progressive result cannot be encoded for the caller",
-        );
-        inv.answered = true;
-        this.#interrupt(inv, "killnowait");
-        this.#finish(inv);
-        return;
-      }
-      if (inv.timeout > 0) this.#arm(inv);
-      return;
+    const progress = msg.options.progress === true;
+    if (progress && !inv.receiveProgress) return;
+    if (!progress) {
+      inv.answered = true;
+      this.#finish(inv);
     }
-    inv.answered = true;
-    this.#finish(inv);
-    const details: Dict = {};
     const sent = inv.caller.send({
       type: M.RESULT,
       requestId: inv.callId,
-      details,
+      details: progress ? { progress: true } : {},
       args: msg.args,
       kwargs: msg.kwargs,
       payload: msg.payload,
@@ -607,7 +585,12 @@ export class Dealer {
         ErrorUri.PAYLOAD_SIZE_EXCEEDED,
         "The result cannot be encoded for the caller",
       );
-    }
+      if (progress) {
+        inv.answered = true;
+        this.#interrupt(inv, "killnowait");
+        this.#finish(inv);
+      }
+    } else if (progress && inv.timeout > 0) this.#arm(inv);
   }
 
   /**
