@@ -1,6 +1,7 @@
 // The interop scenario suite (tests/interop/_scenarios.ts) against the
 // embedded router over WebSocket, with every serializer.
-import { defineSuite } from "../interop/_scenarios.ts";
+import assert from "node:assert/strict";
+import { cancelSkipAnswer, defineSuite } from "../interop/_scenarios.ts";
 import { Router } from "../../src/router/router.ts";
 import {
   type RouterServer,
@@ -25,6 +26,10 @@ Deno.test("embedded: start", () => {
 });
 
 defineSuite("embedded", () => server!.url);
+
+Deno.test("embedded: CANCEL skip is answered with ERROR wamp.error.canceled (spec)", async () => {
+  assert.equal(await cancelSkipAnswer(server!.url), "wamp.error.canceled");
+});
 
 Deno.test("embedded: stop", async () => {
   await server?.shutdown();

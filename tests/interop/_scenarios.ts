@@ -246,3 +246,44 @@ export function defineSuite(
     }
   }
 }
+
+/**
+ * What a router answers after CANCEL `skip`: the spec says ERROR
+ * `wamp.error.canceled` at once; peers.md §1.3 documents that Crossbar sends
+ * none. Returns the error URI the router sent for the call, or undefined.
+ */
+export async function cancelSkipAnswer(
+  url: string,
+): Promise<string | undefined> {
+  const lines: string[] = [];
+  const callee = await connect({ url, realm: "realm1" });
+  const caller = await connect({
+    url,
+    realm: "realm1",
+    debug: true,
+    trace: (line) => lines.push(line),
+  });
+  try {
+    const uid = `skip${crypto.randomUUID().slice(0, 8)}`;
+    await callee.register(
+      `${uid}.slow`,
+      () => new Promise((r) => setTimeout(() => r(1), 600)),
+    );
+    const call = caller.call(`${uid}.slow`);
+    await sleep(50);
+    call.cancel("skip");
+    await assert.rejects(
+      call,
+      (e: unknown) => (e as WampError).uri === "wamp.error.canceled",
+    );
+    await sleep(900); // the callee finishes; a RESULT may follow and is dropped
+    assert.ok(caller.isOpen, "late answers must not break the session");
+    const error = lines.find((l) => l.includes("← [8,48,"));
+    return error
+      ? JSON.parse(error.slice(error.indexOf("← ") + 2)).at(4)
+      : undefined;
+  } finally {
+    await caller.leave();
+    await callee.leave();
+  }
+}
