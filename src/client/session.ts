@@ -437,6 +437,35 @@ export class Session {
     return true;
   }
 
+  /**
+   * Sends a request with the next request id. The id is used up only once
+   * the message has been encoded, so a request that cannot be encoded
+   * leaves no gap in the sequence a strict router checks.
+   */
+  #request(make: (requestId: number) => Message): number {
+    const id = this.#requestIds.peek();
+    this.#send(make(id));
+    this.#requestIds.next();
+    return id;
+  }
+
+  /** Sends a request and hands its resolvers to `track` once it is sent. */
+  #ask<T>(
+    make: (requestId: number) => Message,
+    track: (requestId: number, pending: Pending<T>) => void,
+  ): Promise<T> {
+    return new Promise((resolve, reject) => {
+      let id: number;
+      try {
+        id = this.#request(make);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      track(id, { resolve, reject });
+    });
+  }
+
   #closedError(): SessionClosedError {
     return new SessionClosedError(
       "wamp.error.session_not_open",
@@ -507,7 +536,19 @@ export class Session {
     if (wantProgress) wire.receive_progress = true;
     if (typeof timeout === "number" && timeout > 0) wire.timeout = timeout;
     if (onProgress) control.promise.onProgress(onProgress);
-    id = this.#requestIds.next();
+    try {
+      id = this.#request((requestId) => ({
+        type: M.CALL,
+        requestId,
+        options: wire,
+        procedure: uri,
+        args,
+        kwargs,
+      }));
+    } catch (err) {
+      control.reject(err);
+      return control.promise;
+    }
     const pending: PendingCall = {
       resolve: control.resolve,
       reject: control.reject,
@@ -527,21 +568,6 @@ export class Session {
         );
       signal.addEventListener("abort", onAbort, { once: true });
       pending.cleanup = () => signal.removeEventListener("abort", onAbort);
-    }
-    try {
-      this.#send({
-        type: M.CALL,
-        requestId: id,
-        options: wire,
-        procedure: uri,
-        args,
-        kwargs,
-      });
-    } catch (err) {
-      this.#calls.delete(id);
-      pending.cleanup?.();
-      clearTimeout(pending.timer);
-      control.reject(err);
     }
     return control.promise;
   }
@@ -607,22 +633,21 @@ export class Session {
     } catch (err) {
       return Promise.reject(err);
     }
-    const id = this.#requestIds.next();
-    return new Promise((resolve, reject) => {
-      this.#registering.set(id, {
-        resolve,
-        reject,
-        procedure: uri,
-        endpoint,
-        options,
-      });
-      this.#send({
+    return this.#ask<Registration>(
+      (requestId) => ({
         type: M.REGISTER,
-        requestId: id,
+        requestId,
         options: withoutUndefined(options),
         procedure: uri,
-      });
-    });
+      }),
+      (id, pending) =>
+        this.#registering.set(id, {
+          ...pending,
+          procedure: uri,
+          endpoint,
+          options,
+        }),
+    );
   }
 
   /**
@@ -642,15 +667,15 @@ export class Session {
     if (this.#state !== "established") {
       return Promise.reject(this.#closedError());
     }
-    const id = this.#requestIds.next();
-    return new Promise((resolve, reject) => {
-      this.#unregistering.set(id, { resolve, reject, id: registration.id });
-      this.#send({
+    return this.#ask<boolean>(
+      (requestId) => ({
         type: M.UNREGISTER,
-        requestId: id,
+        requestId,
         registration: registration.id,
-      });
-    });
+      }),
+      (id, pending) =>
+        this.#unregistering.set(id, { ...pending, id: registration.id }),
+    );
   }
 
   // ----------------------------------------------------------------- PubSub
@@ -679,28 +704,22 @@ export class Session {
       if (ack) return Promise.reject(err);
       throw err;
     }
-    const id = this.#requestIds.next();
-    const message = {
+    const make = (requestId: number): Message => ({
       type: M.PUBLISH,
-      requestId: id,
+      requestId,
       options: withoutUndefined(options),
       topic: uri,
       args,
       kwargs,
-    } as const;
+    });
     if (!ack) {
-      this.#send(message);
+      this.#request(make);
       return undefined;
     }
-    return new Promise((resolve, reject) => {
-      this.#publishing.set(id, { resolve, reject });
-      try {
-        this.#send(message);
-      } catch (err) {
-        this.#publishing.delete(id);
-        reject(err);
-      }
-    });
+    return this.#ask<Publication>(
+      make,
+      (id, pending) => this.#publishing.set(id, pending),
+    );
   }
 
   /**
@@ -723,22 +742,16 @@ export class Session {
     } catch (err) {
       return Promise.reject(err);
     }
-    const id = this.#requestIds.next();
-    return new Promise((resolve, reject) => {
-      this.#subscribing.set(id, {
-        resolve,
-        reject,
-        topic: uri,
-        handler,
-        options,
-      });
-      this.#send({
+    return this.#ask<Subscription>(
+      (requestId) => ({
         type: M.SUBSCRIBE,
-        requestId: id,
+        requestId,
         options: withoutUndefined(options),
         topic: uri,
-      });
-    });
+      }),
+      (id, pending) =>
+        this.#subscribing.set(id, { ...pending, topic: uri, handler, options }),
+    );
   }
 
   /**
@@ -767,17 +780,18 @@ export class Session {
       subscription.end("wamp.close.normal");
       return Promise.resolve(false);
     }
-    const id = this.#requestIds.next();
-    return new Promise((resolve, reject) => {
-      this.#unsubscribing.set(id, { resolve, reject, id: subscription.id });
-      this.#subscriptions.delete(subscription.id);
-      subscription.end("wamp.close.normal");
-      this.#send({
+    return this.#ask<boolean>(
+      (requestId) => ({
         type: M.UNSUBSCRIBE,
-        requestId: id,
+        requestId,
         subscription: subscription.id,
-      });
-    });
+      }),
+      (id, pending) => {
+        this.#unsubscribing.set(id, { ...pending, id: subscription.id });
+        this.#subscriptions.delete(subscription.id);
+        subscription.end("wamp.close.normal");
+      },
+    );
   }
 
   // -------------------------------------------------------------- receiving

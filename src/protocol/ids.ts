@@ -72,12 +72,23 @@ export class IdGenerator {
   }
 
   /**
+   * The ID {@linkcode IdGenerator.next} will issue, without issuing it: a
+   * sender uses it to build a message and issues it once the message is
+   * really sent, so a message that fails to encode leaves no gap.
+   *
+   * @returns The next ID.
+   */
+  peek(): number {
+    return this.#last >= MAX_ID ? 1 : this.#last + 1;
+  }
+
+  /**
    * Issues the next ID.
    *
    * @returns The next ID.
    */
   next(): number {
-    this.#last = this.#last >= MAX_ID ? 1 : this.#last + 1;
+    this.#last = this.peek();
     return this.#last;
   }
 }

@@ -141,14 +141,12 @@ export class Broker {
   subscribe(session: RouterSession, msg: SubscribeMessage): void {
     const match = (msg.options.match ?? "exact") as MatchPolicy;
     if (!isValidUri(msg.topic, { allowEmpty: match !== "exact" })) {
-      session.send({
-        type: M.ERROR,
-        requestType: M.SUBSCRIBE,
-        requestId: msg.requestId,
-        details: {},
-        error: ErrorUri.INVALID_URI,
-        args: [`Invalid topic URI ${msg.topic}`],
-      });
+      session.error(
+        M.SUBSCRIBE,
+        msg.requestId,
+        ErrorUri.INVALID_URI,
+        `Invalid topic URI ${msg.topic}`,
+      );
       return;
     }
     const table = this.#table(match);
@@ -194,14 +192,12 @@ export class Broker {
   unsubscribe(session: RouterSession, msg: UnsubscribeMessage): void {
     const sub = this.#byId.get(msg.subscription);
     if (sub === undefined || !sub.subscribers.has(session)) {
-      session.send({
-        type: M.ERROR,
-        requestType: M.UNSUBSCRIBE,
-        requestId: msg.requestId,
-        details: {},
-        error: ErrorUri.NO_SUCH_SUBSCRIPTION,
-        args: [`No subscription ${msg.subscription} for this session`],
-      });
+      session.error(
+        M.UNSUBSCRIBE,
+        msg.requestId,
+        ErrorUri.NO_SUCH_SUBSCRIPTION,
+        `No subscription ${msg.subscription} for this session`,
+      );
       return;
     }
     this.#remove(session, sub);
@@ -240,14 +236,12 @@ export class Broker {
     const ack = o.acknowledge === true;
     if (!isValidUri(msg.topic)) {
       if (ack) {
-        session.send({
-          type: M.ERROR,
-          requestType: M.PUBLISH,
-          requestId: msg.requestId,
-          details: {},
-          error: ErrorUri.INVALID_URI,
-          args: [`Invalid topic URI ${msg.topic}`],
-        });
+        session.error(
+          M.PUBLISH,
+          msg.requestId,
+          ErrorUri.INVALID_URI,
+          `Invalid topic URI ${msg.topic}`,
+        );
       }
       return;
     }

@@ -60,13 +60,24 @@ export type InternalProcedure = (
   kwargs: Dict,
 ) => unknown;
 
-interface Invocation {
+/**
+ * A call the dealer is routing: held by the caller's session (by CALL id)
+ * and by the callee's (by INVOCATION id) until it is answered.
+ */
+export interface PendingInvocation {
+  /** The caller. */
   readonly caller: RouterSession;
+  /** The caller's CALL request id. */
   readonly callId: number;
+  /** The callee. */
   readonly callee: RouterSession;
+  /** The INVOCATION request id. */
   readonly invocationId: number;
+  /** Whether the caller asked for progressive results. */
   readonly receiveProgress: boolean;
+  /** The call timeout in ms, 0 for none. */
   readonly timeout: number;
+  /** The timeout timer. */
   timer?: ReturnType<typeof setTimeout>;
   /** The caller has its answer already; callee replies are dropped. */
   answered: boolean;
@@ -90,10 +101,6 @@ export class InternalError extends Error {
   }
 }
 
-function key(session: RouterSession, id: number): string {
-  return `${session.id}:${id}`;
-}
-
 /**
  * Routes calls: exact, prefix and wildcard registrations; shared
  * registrations; progressive results; cancel; timeouts.
@@ -104,9 +111,6 @@ export class Dealer {
   #wildcard = new Map<string, DealerRegistration>();
   #byId = new Map<number, DealerRegistration>();
   #internal = new Map<string, InternalProcedure>();
-  // Pending invocations by callee+invocation id, and by caller+call id.
-  #byInvocation = new Map<string, Invocation>();
-  #byCall = new Map<string, Invocation>();
   #meta: MetaPublisher;
   #maxPendingCalls: number;
 
@@ -208,14 +212,7 @@ export class Dealer {
     const match = (msg.options.match ?? "exact") as MatchPolicy;
     const invoke = (msg.options.invoke ?? "single") as InvokePolicy;
     const fail = (error: string, text: string): void => {
-      session.send({
-        type: M.ERROR,
-        requestType: M.REGISTER,
-        requestId: msg.requestId,
-        details: {},
-        error,
-        args: [text],
-      });
+      session.error(M.REGISTER, msg.requestId, error, text);
     };
     if (!isValidUri(msg.procedure, { allowEmpty: match !== "exact" })) {
       return fail(
@@ -292,14 +289,12 @@ export class Dealer {
   unregister(session: RouterSession, msg: UnregisterMessage): void {
     const reg = this.#byId.get(msg.registration);
     if (reg === undefined || !reg.callees.includes(session)) {
-      session.send({
-        type: M.ERROR,
-        requestType: M.UNREGISTER,
-        requestId: msg.requestId,
-        details: {},
-        error: ErrorUri.NO_SUCH_REGISTRATION,
-        args: [`No registration ${msg.registration} for this session`],
-      });
+      session.error(
+        M.UNREGISTER,
+        msg.requestId,
+        ErrorUri.NO_SUCH_REGISTRATION,
+        `No registration ${msg.registration} for this session`,
+      );
       return;
     }
     this.#remove(session, reg);
@@ -335,24 +330,6 @@ export class Dealer {
     }
   }
 
-  #callError(
-    caller: RouterSession,
-    callId: number,
-    error: string,
-    text?: string,
-    extra: { args?: unknown[]; kwargs?: Dict; details?: Dict } = {},
-  ): void {
-    caller.send({
-      type: M.ERROR,
-      requestType: M.CALL,
-      requestId: callId,
-      details: extra.details ?? {},
-      error,
-      args: extra.args ?? (text === undefined ? undefined : [text]),
-      kwargs: extra.kwargs,
-    });
-  }
-
   /**
    * Handles CALL.
    *
@@ -367,8 +344,8 @@ export class Dealer {
           "CALL: Options.progress used without announcing progressive_call_invocations",
         );
       }
-      return this.#callError(
-        caller,
+      return void caller.error(
+        M.CALL,
         msg.requestId,
         ErrorUri.FEATURE_NOT_SUPPORTED,
         "Progressive call invocations are not supported by this router",
@@ -383,8 +360,8 @@ export class Dealer {
       );
     }
     if (!isValidUri(msg.procedure)) {
-      return this.#callError(
-        caller,
+      return void caller.error(
+        M.CALL,
         msg.requestId,
         ErrorUri.INVALID_URI,
         `Invalid procedure URI ${msg.procedure}`,
@@ -394,19 +371,19 @@ export class Dealer {
     if (internal) return this.#callInternal(caller, msg, internal);
     const reg = this.match(msg.procedure);
     if (reg === undefined) {
-      return this.#callError(
-        caller,
+      return void caller.error(
+        M.CALL,
         msg.requestId,
         ErrorUri.NO_SUCH_PROCEDURE,
         `No callee registered procedure ${msg.procedure}`,
       );
     }
-    if (caller.pendingCalls >= this.#maxPendingCalls) {
-      return this.#callError(
-        caller,
+    if (caller.calls.size >= this.#maxPendingCalls) {
+      return void caller.error(
+        M.CALL,
         msg.requestId,
         ErrorUri.UNAVAILABLE,
-        `Too many pending calls: this session has ${caller.pendingCalls}, the limit`,
+        `Too many pending calls: this session has ${caller.calls.size}, the limit`,
       );
     }
     const callee = this.#pick(reg);
@@ -429,7 +406,7 @@ export class Dealer {
     ) {
       if (o[k] !== undefined) details[k] = o[k];
     }
-    const inv: Invocation = {
+    const inv: PendingInvocation = {
       caller,
       callId: msg.requestId,
       callee,
@@ -438,9 +415,8 @@ export class Dealer {
       timeout,
       answered: false,
     };
-    this.#byInvocation.set(key(callee, invocationId), inv);
-    this.#byCall.set(key(caller, msg.requestId), inv);
-    caller.pendingCalls++;
+    callee.invocations.set(invocationId, inv);
+    caller.calls.set(msg.requestId, inv);
     const sent = callee.send({
       type: M.INVOCATION,
       requestId: invocationId,
@@ -452,8 +428,8 @@ export class Dealer {
     });
     if (!sent) {
       this.#finish(inv);
-      return this.#callError(
-        caller,
+      return void caller.error(
+        M.CALL,
         msg.requestId,
         ErrorUri.PAYLOAD_SIZE_EXCEEDED,
         "The call cannot be encoded for the callee",
@@ -462,14 +438,14 @@ export class Dealer {
     if (timeout > 0) this.#arm(inv);
   }
 
-  #arm(inv: Invocation): void {
+  #arm(inv: PendingInvocation): void {
     clearTimeout(inv.timer);
     inv.timer = setTimeout(() => {
       if (inv.answered) return;
       this.#interrupt(inv, "killnowait");
       inv.answered = true;
-      this.#callError(
-        inv.caller,
+      inv.caller.error(
+        M.CALL,
         inv.callId,
         ErrorUri.TIMEOUT,
         `Call timed out after ${inv.timeout} ms`,
@@ -490,8 +466,8 @@ export class Dealer {
       const uri = err instanceof InternalError
         ? err.uri
         : ErrorUri.INVALID_ARGUMENT;
-      return this.#callError(
-        caller,
+      return void caller.error(
+        M.CALL,
         msg.requestId,
         uri,
         (err as Error).message,
@@ -506,7 +482,7 @@ export class Dealer {
   }
 
   /** Sends INTERRUPT if the callee can take it. */
-  #interrupt(inv: Invocation, mode: "kill" | "killnowait"): boolean {
+  #interrupt(inv: PendingInvocation, mode: "kill" | "killnowait"): boolean {
     if (!inv.callee.has("callee", "call_canceling")) return false;
     inv.callee.send({
       type: M.INTERRUPT,
@@ -527,26 +503,24 @@ export class Dealer {
    * @param msg The message.
    */
   cancel(caller: RouterSession, msg: CancelMessage): void {
-    const inv = this.#byCall.get(key(caller, msg.requestId));
+    const inv = caller.calls.get(msg.requestId);
     if (inv === undefined || inv.answered) return; // finished already
     const mode = (msg.options.mode ?? "killnowait") as string;
     if (mode === "kill" && this.#interrupt(inv, "kill")) return;
     if (mode === "killnowait") this.#interrupt(inv, "killnowait");
     inv.answered = true;
-    this.#callError(caller, inv.callId, ErrorUri.CANCELED, "Call canceled");
+    caller.error(M.CALL, inv.callId, ErrorUri.CANCELED, "Call canceled");
     this.#finish(inv);
   }
 
-  #finish(inv: Invocation): void {
+  #finish(inv: PendingInvocation): void {
     clearTimeout(inv.timer);
-    if (this.#byInvocation.delete(key(inv.callee, inv.invocationId))) {
-      inv.caller.pendingCalls--;
-    }
-    this.#byCall.delete(key(inv.caller, inv.callId));
+    inv.callee.invocations.delete(inv.invocationId);
+    inv.caller.calls.delete(inv.callId);
   }
 
   #invocationFor(callee: RouterSession, id: number, what: string) {
-    const inv = this.#byInvocation.get(key(callee, id));
+    const inv = callee.invocations.get(id);
     if (inv === undefined && (id > callee.invocationIds.last || id < 1)) {
       throw new ProtocolError(
         `${what}: Request ${id} names no INVOCATION this router sent`,
@@ -579,8 +553,8 @@ export class Dealer {
       payload: msg.payload,
     });
     if (!sent) {
-      this.#callError(
-        inv.caller,
+      inv.caller.error(
+        M.CALL,
         inv.callId,
         ErrorUri.PAYLOAD_SIZE_EXCEEDED,
         "The result cannot be encoded for the caller",
@@ -615,7 +589,7 @@ export class Dealer {
       payload: msg.payload,
     });
     if (!sent) {
-      this.#callError(inv.caller, inv.callId, msg.error);
+      inv.caller.error(M.CALL, inv.callId, msg.error);
     }
   }
 
@@ -626,25 +600,24 @@ export class Dealer {
    * @param session The session that left.
    */
   removeSession(session: RouterSession): void {
-    for (const inv of [...this.#byInvocation.values()]) {
-      if (inv.callee === session) {
-        if (!inv.answered) {
-          inv.answered = true;
-          this.#callError(
-            inv.caller,
-            inv.callId,
-            ErrorUri.CANCELED,
-            "The callee left",
-          );
-        }
-        this.#finish(inv);
-      } else if (inv.caller === session) {
-        if (!inv.answered) {
-          inv.answered = true;
-          this.#interrupt(inv, "killnowait");
-        }
-        this.#finish(inv);
+    for (const inv of [...session.invocations.values()]) {
+      if (!inv.answered) {
+        inv.answered = true;
+        inv.caller.error(
+          M.CALL,
+          inv.callId,
+          ErrorUri.CANCELED,
+          "The callee left",
+        );
       }
+      this.#finish(inv);
+    }
+    for (const inv of [...session.calls.values()]) {
+      if (!inv.answered) {
+        inv.answered = true;
+        this.#interrupt(inv, "killnowait");
+      }
+      this.#finish(inv);
     }
     for (const reg of [...this.#byId.values()]) {
       if (reg.callees.includes(session)) this.#remove(session, reg);

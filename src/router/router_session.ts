@@ -15,6 +15,7 @@ import { isValidUri } from "../protocol/uri.ts";
 import { ErrorUri } from "../protocol/wamp_error.ts";
 import type { Serializer } from "../serializers/serializer.ts";
 import type { Frame, Transport } from "../transports/transport.ts";
+import type { PendingInvocation } from "./dealer.ts";
 import type { Realm } from "./realm.ts";
 
 /** What a router session needs from its router. */
@@ -62,8 +63,10 @@ export class RouterSession {
   roles: Dict = {};
   /** Router-to-client INVOCATION ids. */
   readonly invocationIds: IdGenerator = new IdGenerator();
-  /** Calls this session made that are still pending. */
-  pendingCalls = 0;
+  /** Calls this session made that are pending, by CALL request id. */
+  readonly calls: Map<number, PendingInvocation> = new Map();
+  /** Invocations this session is serving, by INVOCATION request id. */
+  readonly invocations: Map<number, PendingInvocation> = new Map();
 
   #transport: Transport;
   #serializer: Serializer;
@@ -132,6 +135,31 @@ export class RouterSession {
     }
     this.#transport.send(frame);
     return true;
+  }
+
+  /**
+   * Answers a request with ERROR.
+   *
+   * @param requestType The request's message type.
+   * @param requestId The request id.
+   * @param uri The error URI.
+   * @param message A message, sent as the single positional argument.
+   * @returns Whether it was sent.
+   */
+  error(
+    requestType: number,
+    requestId: number,
+    uri: string,
+    message?: string,
+  ): boolean {
+    return this.send({
+      type: M.ERROR,
+      requestType,
+      requestId,
+      details: {},
+      error: uri,
+      args: message === undefined ? undefined : [message],
+    });
   }
 
   /**

@@ -600,3 +600,28 @@ Deno.test("errors thrown by event handlers go to onUserError", async () => {
   assert.ok(session.isOpen);
   peer.close();
 });
+
+Deno.test("a request that cannot be encoded fails and uses up no request id", async () => {
+  const { session, peer } = await joined();
+  await assert.rejects(
+    session.call("com.a", [1n]),
+    (e: unknown) => (e as WampError).uri === "wamp.error.invalid_argument",
+  );
+  await assert.rejects(
+    session.subscribe("com.t", () => {}, { x: 1n }),
+    /Cannot serialize SUBSCRIBE/,
+  );
+  await assert.rejects(
+    session.publish("com.t", [1n], {}, { acknowledge: true })!,
+    /Cannot serialize PUBLISH/,
+  );
+  assert.throws(
+    () => session.publish("com.t", [1n]),
+    /Cannot serialize PUBLISH/,
+  );
+  const ok = session.call("com.a", [1]);
+  assert.deepEqual(await peer.next(), [48, 1, {}, "com.a", [1]]);
+  peer.send([50, 1, {}, [2]]);
+  assert.equal(await ok, 2);
+  peer.close();
+});

@@ -26,9 +26,13 @@ Deno.test("randomId() stays in [1, 2^53] and uses the high bits", () => {
 Deno.test("IdGenerator counts from 1 and wraps after 2^53", () => {
   const ids = new IdGenerator();
   assert.equal(ids.last, 0);
+  assert.equal(ids.peek(), 1);
+  assert.equal(ids.peek(), 1, "peek issues nothing");
   assert.deepEqual([ids.next(), ids.next(), ids.next()], [1, 2, 3]);
+  assert.equal(ids.peek(), 4);
   const near = new IdGenerator(2 ** 53 - 1);
   assert.equal(near.next(), 2 ** 53);
+  assert.equal(near.peek(), 1);
   assert.equal(near.next(), 1);
 });
 
