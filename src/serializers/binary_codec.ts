@@ -5,6 +5,7 @@
  * @module
  */
 
+import { writeUtf8 } from "./_utf8.ts";
 import { DecodeError, EncodeError } from "./errors.ts";
 import {
   DEFAULT_MAX_DEPTH,
@@ -162,6 +163,74 @@ export abstract class BinaryCodec {
     this.view = new DataView(next.buffer);
     this.start = 0;
     this.pos = used;
+  }
+
+  /**
+   * Writes a UTF-8 string with the smallest header: the length inline in
+   * the first byte below `inlineMax`, else a 1-, 2- or 4-byte length after
+   * the `h8`, `h16` or `h32` byte (MessagePack str, CBOR text string).
+   *
+   * @param str The string.
+   * @param inlineMax Lengths below this go in the first byte.
+   * @param inline The first byte's base for inline lengths.
+   * @param h8 The first byte for a 1-byte length.
+   * @param h16 The first byte for a 2-byte length.
+   * @param h32 The first byte for a 4-byte length.
+   */
+  protected writeText(
+    str: string,
+    inlineMax: number,
+    inline: number,
+    h8: number,
+    h16: number,
+    h32: number,
+  ): void {
+    const len = str.length;
+    const max = len * 3;
+    this.ensure(max + 5);
+    const buf = this.buf;
+    const pos = this.pos;
+    if (len < inlineMax) {
+      // Fast path: ASCII fits the first byte, its length known up front.
+      let p = pos + 1;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = str.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[p++] = c;
+      }
+      if (i === len) {
+        buf[pos] = inline | len;
+        this.pos = p;
+        return;
+      }
+      if (max < inlineMax) {
+        const n = writeUtf8(buf, pos + 1, str);
+        buf[pos] = inline | n;
+        this.pos = pos + 1 + n;
+        return;
+      }
+    }
+    // Reserve the header for the worst case, then shift if it was smaller.
+    const reserved = max < 0x100 ? 2 : max < 0x10000 ? 3 : 5;
+    const n = writeUtf8(buf, pos + reserved, str);
+    const header = n < inlineMax ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+    if (header !== reserved) {
+      buf.copyWithin(pos + header, pos + reserved, pos + reserved + n);
+    }
+    if (header === 1) buf[pos] = inline | n;
+    else if (header === 2) {
+      buf[pos] = h8;
+      buf[pos + 1] = n;
+    } else if (header === 3) {
+      buf[pos] = h16;
+      buf[pos + 1] = n >> 8;
+      buf[pos + 2] = n & 0xff;
+    } else {
+      buf[pos] = h32;
+      this.view.setUint32(pos + 1, n);
+    }
+    this.pos = pos + header + n;
   }
 
   /**

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { readKey, readUtf8, writeUtf8 } from "./_utf8.ts";
+import { readKey, readUtf8 } from "./_utf8.ts";
 import { BinaryCodec, setKey } from "./binary_codec.ts";
 
 export { BinaryCodec };
@@ -205,51 +205,7 @@ export class CborSerializer extends BinaryCodec implements Serializer {
   }
 
   #writeString(str: string): void {
-    const len = str.length;
-    const max = len * 3;
-    this.ensure(max + 9);
-    const buf = this.buf;
-    const pos = this.pos;
-    if (len < 24) {
-      // Fast path: ASCII fits a one-byte head whose length is known up front.
-      let p = pos + 1;
-      let i = 0;
-      for (; i < len; i++) {
-        const c = str.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[p++] = c;
-      }
-      if (i === len) {
-        buf[pos] = 0x60 | len;
-        this.pos = p;
-        return;
-      }
-      if (max < 24) {
-        const n = writeUtf8(buf, pos + 1, str);
-        buf[pos] = 0x60 | n;
-        this.pos = pos + 1 + n;
-        return;
-      }
-    }
-    const reserved = max < 0x100 ? 2 : max < 0x10000 ? 3 : 5;
-    const n = writeUtf8(buf, pos + reserved, str);
-    const header = n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-    if (header !== reserved) {
-      buf.copyWithin(pos + header, pos + reserved, pos + reserved + n);
-    }
-    if (header === 1) buf[pos] = 0x60 | n;
-    else if (header === 2) {
-      buf[pos] = 0x78;
-      buf[pos + 1] = n;
-    } else if (header === 3) {
-      buf[pos] = 0x79;
-      buf[pos + 1] = n >> 8;
-      buf[pos + 2] = n & 0xff;
-    } else {
-      buf[pos] = 0x7a;
-      this.view.setUint32(pos + 1, n);
-    }
-    this.pos = pos + header + n;
+    this.writeText(str, 24, 0x60, 0x78, 0x79, 0x7a);
   }
 
   /**

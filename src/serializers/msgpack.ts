@@ -14,7 +14,7 @@
  * @module
  */
 
-import { readKey, readUtf8, writeUtf8 } from "./_utf8.ts";
+import { readKey, readUtf8 } from "./_utf8.ts";
 import { BinaryCodec, setKey } from "./binary_codec.ts";
 
 export { BinaryCodec };
@@ -166,52 +166,7 @@ export class MsgpackSerializer extends BinaryCodec implements Serializer {
   }
 
   #writeString(str: string): void {
-    const len = str.length;
-    const max = len * 3;
-    this.ensure(max + 5);
-    const buf = this.buf;
-    let pos = this.pos;
-    if (len < 32) {
-      // Fast path: ASCII fits a fixstr whose length is known up front.
-      let p = pos + 1;
-      let i = 0;
-      for (; i < len; i++) {
-        const c = str.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[p++] = c;
-      }
-      if (i === len) {
-        buf[pos] = 0xa0 | len;
-        this.pos = p;
-        return;
-      }
-      if (max < 32) {
-        const n = writeUtf8(buf, pos + 1, str);
-        buf[pos] = 0xa0 | n;
-        this.pos = pos + 1 + n;
-        return;
-      }
-    }
-    // Reserve the header for the worst case, then shift if it was smaller.
-    const reserved = max < 0x100 ? 2 : max < 0x10000 ? 3 : 5;
-    const n = writeUtf8(buf, pos + reserved, str);
-    const header = n < 32 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-    if (header !== reserved) {
-      buf.copyWithin(pos + header, pos + reserved, pos + reserved + n);
-    }
-    if (header === 1) buf[pos] = 0xa0 | n;
-    else if (header === 2) {
-      buf[pos] = 0xd9;
-      buf[pos + 1] = n;
-    } else if (header === 3) {
-      buf[pos] = 0xda;
-      this.view.setUint16(pos + 1, n);
-    } else {
-      buf[pos] = 0xdb;
-      this.view.setUint32(pos + 1, n);
-    }
-    pos += header + n;
-    this.pos = pos;
+    this.writeText(str, 32, 0xa0, 0xd9, 0xda, 0xdb);
   }
 
   #writeNumber(v: number): void {
