@@ -62,7 +62,8 @@ export function unwrapResult(
   args: unknown[] | undefined,
   kwargs: Dict | undefined,
 ): unknown {
-  const hasKw = kwargs !== undefined && Object.keys(kwargs).length > 0;
+  let hasKw = false;
+  if (kwargs !== undefined) { for (const _ in kwargs) hasKw = true; }
   if (!hasKw) {
     if (args === undefined || args.length === 0) return undefined;
     if (args.length === 1) return args[0];

@@ -42,7 +42,8 @@ export interface BrokerSubscription {
 /** The meta events the broker reports (session id, payload). */
 export type MetaPublisher = (topic: string, args: unknown[]) => void;
 
-const PPT_KEYS = [
+/** Payload transparency options a router forwards from request to delivery. */
+export const PPT_KEYS: readonly string[] = [
   "ppt_scheme",
   "ppt_serializer",
   "ppt_cipher",

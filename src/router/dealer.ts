@@ -22,7 +22,7 @@ import {
   wildcardMatches,
 } from "../protocol/uri.ts";
 import { ErrorUri } from "../protocol/wamp_error.ts";
-import type { MetaPublisher } from "./broker.ts";
+import { type MetaPublisher, PPT_KEYS } from "./broker.ts";
 import type { RouterSession } from "./router_session.ts";
 
 /** Shared registration policies. */
@@ -401,11 +401,7 @@ export class Dealer {
       details.receive_progress = true;
     }
     const timeout = typeof o.timeout === "number" ? o.timeout : 0;
-    for (
-      const k of ["ppt_scheme", "ppt_serializer", "ppt_cipher", "ppt_keyid"]
-    ) {
-      if (o[k] !== undefined) details[k] = o[k];
-    }
+    for (const k of PPT_KEYS) if (o[k] !== undefined) details[k] = o[k];
     const inv: PendingInvocation = {
       caller,
       callId: msg.requestId,
