@@ -14,7 +14,8 @@ import {
   connectWebSocket,
   type WebSocketConstructor,
 } from "../transports/websocket.ts";
-import { Session, type SessionOptions } from "./session.ts";
+import { ErrorUri } from "../protocol/wamp_error.ts";
+import { type LeaveInfo, Session, type SessionOptions } from "./session.ts";
 import type { Subscription } from "./subscription.ts";
 import type {
   Endpoint,
@@ -55,10 +56,16 @@ export type CloseReason = "closed" | "lost" | "unreachable" | "unsupported";
 
 /** What `onclose` gets besides the reason. */
 export interface CloseDetails {
-  /** The WAMP reason URI, when there was one. */
-  reason?: string;
-  /** A message, when there was one. */
-  message?: string;
+  /**
+   * Why, as a URI: the router's GOODBYE or ABORT reason, the reason given to
+   * `close()`, `wamp.close.transport_lost`, or for failures without a WAMP
+   * reason `wampkit.error.unreachable`, `wampkit.error.unsupported`,
+   * `wampkit.error.permission_denied` (retrying cannot help) or
+   * `wampkit.error.handshake_timeout`.
+   */
+  reason: string;
+  /** What happened, in words. */
+  message: string;
   /** Retries made so far. */
   retry_count: number;
   /** Seconds until the next try, when one will be made. */
@@ -127,7 +134,24 @@ export interface ConnectionOptions
   reregister?: boolean;
   /** Opening a transport gives up after this many ms (default 10000). */
   connect_timeout?: number;
+  /**
+   * Seconds to wait for the router's WELCOME (challenges included) once the
+   * transport is open; then the transport is closed and the attempt counts
+   * as failed (`details.reason` is `wampkit.error.handshake_timeout`), and
+   * the retry options apply. 0 waits forever.
+   *
+   * @default {10}
+   */
+  handshake_timeout?: number;
 }
+
+/** The longest delay `setTimeout` honours; above it, timers fire at once. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+const UNREACHABLE = "wampkit.error.unreachable";
+const UNSUPPORTED = "wampkit.error.unsupported";
+const PERMISSION_DENIED = "wampkit.error.permission_denied";
+const HANDSHAKE_TIMEOUT = "wampkit.error.handshake_timeout";
 
 const AUTH_FAILURES = new Set([
   "wamp.error.not_authorized",
@@ -142,6 +166,24 @@ const AUTH_FAILURES = new Set([
   "wamp.error.no_such_realm",
 ]);
 
+function leaveMessage(info: LeaveInfo): string {
+  if (info.message) return info.message;
+  switch (info.kind) {
+    case "local":
+      return "Session left by the client";
+    case "goodbye":
+      return `Router closed the session (${info.reason})`;
+    case "abort":
+      return `Router aborted the session (${info.reason})`;
+    default:
+      return `Session ended (${info.reason})`;
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 function gaussian(): number {
   // Box–Muller
   const u = 1 - Math.random();
@@ -153,9 +195,11 @@ function gaussian(): number {
  * A connection to a WAMP router that opens a session and keeps one open:
  * it tries the transports in order, joins the realm, calls `onopen` with
  * each new session and reconnects with exponential backoff when the
- * transport is lost or the router says GOODBYE. It stops on `close()`, on an
- * authentication ABORT, when retries run out, or when `onclose` returns a
- * truthy value (not a Promise).
+ * transport is lost, the router says GOODBYE or the handshake times out. It
+ * stops on `close()`, on an authentication ABORT, when the runtime denies
+ * network access, when retries run out, or when `onclose` returns a truthy
+ * value (not a Promise). Every run ends with one `onclose` whose
+ * `details.will_retry` is false.
  *
  * @example Usage
  * ```ts ignore
@@ -190,6 +234,7 @@ export class Connection {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #everOpened = false;
   #closed: PromiseWithResolvers<void> | undefined;
+  #closing: { reason: string; message: string } | undefined;
   #durableSubs: {
     topic: string;
     handler: EventHandler;
@@ -258,6 +303,7 @@ export class Connection {
     this.#retryCount = 0;
     this.#delay = this.#options.initial_retry_delay ?? 1.5;
     this.#closed = Promise.withResolvers<void>();
+    this.#closing = undefined;
     void this.#attempt();
   }
 
@@ -288,7 +334,10 @@ export class Connection {
           `Could not open a session (${reason}${
             details.reason ? `: ${details.reason}` : ""
           }${details.message ? `, ${details.message}` : ""})`,
-          { unsupported: reason === "unsupported" },
+          {
+            unsupported: reason === "unsupported",
+            denied: details.reason === PERMISSION_DENIED,
+          },
         ),
       );
       return true;
@@ -308,20 +357,30 @@ export class Connection {
   close(reason = "wamp.close.normal", message?: string): Promise<void> {
     if (!this.#running) return Promise.resolve();
     this.#running = false;
+    this.#closing = {
+      reason,
+      message: message ?? "Connection closed by the client",
+    };
     const closed = this.#closed!;
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#retrying = false;
-      this.#report("closed", { reason, message, will_retry: false });
-      closed.resolve();
-      return closed.promise;
-    }
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#retrying = false;
     const session = this.#session;
     if (session) void session.leave(reason, message);
     else if (this.#transport) this.#transport.close(1000, "close");
-    else closed.resolve();
+    else this.#stopped(); // waiting to retry, or opening a transport
     return closed.promise;
+  }
+
+  /**
+   * Reports the end that `close()` asked for, once (the attempt it
+   * interrupted may end later), and resolves `close()`.
+   */
+  #stopped(): void {
+    const closing = this.#closing;
+    this.#closing = undefined;
+    if (closing) this.#report("closed", { ...closing, will_retry: false });
+    this.#closed?.resolve();
   }
 
   /**
@@ -370,6 +429,7 @@ export class Connection {
     this.#retrying = false;
     let opened: [Transport, Serializer] | undefined;
     let allUnsupported = true;
+    let allDenied = true;
     let lastError: unknown;
     for (const spec of this.#transportsToTry()) {
       try {
@@ -377,24 +437,32 @@ export class Connection {
         break;
       } catch (err) {
         lastError = err;
-        if (!(err instanceof TransportError && err.unsupported)) {
-          allUnsupported = false;
-        }
+        const known = err instanceof TransportError ? err : undefined;
+        if (!known?.unsupported) allUnsupported = false;
+        if (!known?.denied) allDenied = false;
       }
     }
     if (!this.#running) {
       opened?.[0].close(1000, "close");
-      this.#closed?.resolve();
+      this.#stopped();
       return;
     }
     if (opened === undefined) {
       const reason: CloseReason = allUnsupported
         ? "unsupported"
         : "unreachable";
-      const canRetry = reason === "unreachable" &&
+      const denied = allDenied && reason === "unreachable";
+      const canRetry = reason === "unreachable" && !denied &&
         (this.#everOpened || (this.#options.retry_if_unreachable ?? true));
       this.#afterFailure(reason, {
-        message: (lastError as Error)?.message,
+        reason: denied
+          ? PERMISSION_DENIED
+          : reason === "unsupported"
+          ? UNSUPPORTED
+          : UNREACHABLE,
+        message: lastError === undefined
+          ? "No transport to try"
+          : errorMessage(lastError),
       }, canRetry);
       return;
     }
@@ -413,9 +481,11 @@ export class Connection {
       if (!joined) return; // reported by the join failure below
       if (info.kind === "local" || !this.#running) {
         this.#running = false;
+        const closing = this.#closing;
+        this.#closing = undefined;
         this.#report("closed", {
           reason: info.reason,
-          message: info.message,
+          message: info.message || closing?.message || leaveMessage(info),
           will_retry: false,
         });
         this.#closed?.resolve();
@@ -424,26 +494,39 @@ export class Connection {
       const reason: CloseReason = info.kind === "goodbye" ? "closed" : "lost";
       this.#afterFailure(reason, {
         reason: info.reason,
-        message: info.message,
+        message: leaveMessage(info),
       }, !AUTH_FAILURES.has(info.reason));
     };
+    const seconds = o.handshake_timeout ?? 10;
+    const handshake = seconds > 0
+      ? setTimeout(
+        () =>
+          void session.leave(
+            HANDSHAKE_TIMEOUT,
+            `No WELCOME from the router within ${seconds} s (handshake_timeout)`,
+          ),
+        Math.min(seconds * 1000, MAX_TIMER_DELAY),
+      )
+      : undefined;
     let details: Dict;
     try {
       details = await session.join();
     } catch (err) {
-      const reason = (err as { uri?: string }).uri;
-      const auth = reason !== undefined && AUTH_FAILURES.has(reason);
+      const uri = (err as { uri?: unknown }).uri;
+      const reason = typeof uri === "string" ? uri : ErrorUri.RUNTIME_ERROR;
       this.#session = undefined;
       this.#transport = undefined;
       if (!this.#running) {
-        this.#closed?.resolve();
+        this.#stopped();
         return;
       }
       this.#afterFailure("closed", {
         reason,
-        message: (err as Error).message,
-      }, !auth);
+        message: errorMessage(err),
+      }, !AUTH_FAILURES.has(reason));
       return;
+    } finally {
+      clearTimeout(handshake);
     }
     joined = true;
     this.#everOpened = true;
@@ -546,7 +629,7 @@ export class Connection {
 
   #afterFailure(
     reason: CloseReason,
-    details: { reason?: string; message?: string },
+    details: { reason: string; message: string },
     canRetry: boolean,
   ): void {
     const max = this.#options.max_retries ?? 15;
@@ -566,7 +649,10 @@ export class Connection {
     }
     this.#retryCount++;
     this.#retrying = true;
-    this.#timer = setTimeout(() => void this.#attempt(), delay! * 1000);
+    this.#timer = setTimeout(
+      () => void this.#attempt(),
+      Math.min(delay! * 1000, MAX_TIMER_DELAY),
+    );
   }
 }
 

@@ -159,6 +159,30 @@ interface Invocation {
 
 const MAX_ABANDONED = 10000;
 
+/** The longest delay `setTimeout` honours; above it, timers fire at once. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+/**
+ * A message as JSON for the debug trace. Never throws: bigints print as
+ * `"123n"`, bytes as `"<n bytes>"`, and anything else JSON cannot show as a
+ * placeholder.
+ */
+function traceJson(value: unknown): string {
+  try {
+    return JSON.stringify(
+      value,
+      (_key, v: unknown) =>
+        typeof v === "bigint"
+          ? `${v}n`
+          : v instanceof Uint8Array
+          ? `<${v.length} bytes>`
+          : v,
+    );
+  } catch (err) {
+    return `<not printable: ${err instanceof Error ? err.message : err}>`;
+  }
+}
+
 function envDebug(): boolean {
   try {
     const proc = (globalThis as {
@@ -345,10 +369,15 @@ export class Session {
       return Promise.reject(new Error("Session has already joined"));
     }
     this.#state = "establishing";
+    // Hold the join promise before listening: a transport that closed
+    // already delivers its close inside listen(), and that must reject it.
+    const { promise, resolve, reject } = Promise.withResolvers<Dict>();
+    this.#joinPromise = { resolve, reject };
     this.#transport.listen({
       message: (frame) => this.#receive(frame),
       close: (info) => this.#transportClosed(info),
     });
+    if (this.#state !== "establishing") return promise;
     const details: Dict = {
       roles: announceRoles(CLIENT_ROLES),
       agent: AGENT,
@@ -358,10 +387,14 @@ export class Session {
     if (o.authid !== undefined) details.authid = o.authid;
     if (o.authrole !== undefined) details.authrole = o.authrole;
     if (o.authextra) details.authextra = o.authextra;
-    return new Promise((resolve, reject) => {
-      this.#joinPromise = { resolve, reject };
+    try {
       this.#send({ type: M.HELLO, realm: o.realm, details });
-    });
+    } catch (err) {
+      this.#joinPromise = undefined;
+      reject(err);
+      void this.leave(ErrorUri.INVALID_ARGUMENT, (err as Error).message);
+    }
+    return promise;
   }
 
   /**
@@ -398,7 +431,7 @@ export class Session {
       this.#leaveTimer = setTimeout(() => {
         this.#end({ reason, message, kind: "local" });
         this.#transport.close(1000, "leave");
-      }, this.#options.leaveTimeout ?? 5000);
+      }, Math.min(this.#options.leaveTimeout ?? 5000, MAX_TIMER_DELAY));
     });
   }
 
@@ -424,17 +457,28 @@ export class Session {
         }`,
       ]);
     }
-    if (this.#debug) {
-      this.#trace(
-        `[wampkit] → ${
-          typeof frame === "string"
-            ? frame
-            : `${frame.length} bytes ${JSON.stringify(toWire(message))}`
-        }`,
-      );
-    }
+    if (this.#debug) this.#traceMessage("→", frame, message);
     this.#transport.send(frame);
     return true;
+  }
+
+  /** Traces a message; the trace never throws and never changes behaviour. */
+  #traceMessage(arrow: "→" | "←", frame: Frame, message: Message): void {
+    this.#traceLine(() =>
+      `${arrow} ${
+        typeof frame === "string"
+          ? frame
+          : `${frame.length} bytes ${traceJson(toWire(message))}`
+      }`
+    );
+  }
+
+  #traceLine(line: () => string): void {
+    try {
+      this.#trace(`[wampkit] ${line()}`);
+    } catch {
+      // A failing trace (or trace sink) must not affect the session.
+    }
   }
 
   /**
@@ -574,16 +618,19 @@ export class Session {
 
   #armTimeout(id: number, pending: PendingCall): void {
     clearTimeout(pending.timer);
-    pending.timer = setTimeout(
-      () =>
+    // setTimeout fires at once for delays above MAX_TIMER_DELAY: wait in steps.
+    const wait = (left: number) => {
+      pending.timer = setTimeout(() => {
+        if (left > MAX_TIMER_DELAY) return wait(left - MAX_TIMER_DELAY);
         this.#cancelCall(
           id,
           "killnowait",
           ErrorUri.TIMEOUT,
           `Call timed out after ${pending.timeout} ms`,
-        ),
-      pending.timeout,
-    );
+        );
+      }, Math.min(left, MAX_TIMER_DELAY));
+    };
+    wait(pending.timeout);
   }
 
   #cancelCall(id: number, mode: CancelMode, uri: string, text: string): void {
@@ -802,17 +849,11 @@ export class Session {
     try {
       message = parse(this.#serializer.deserialize(frame));
     } catch (err) {
-      if (this.#debug) this.#trace(`[wampkit] ← bad frame: ${err}`);
+      if (this.#debug) this.#traceLine(() => `← bad frame: ${err}`);
       this.#violation((err as Error).message);
       return;
     }
-    if (this.#debug) {
-      this.#trace(
-        `[wampkit] ← ${
-          typeof frame === "string" ? frame : JSON.stringify(toWire(message))
-        }`,
-      );
-    }
+    if (this.#debug) this.#traceMessage("←", frame, message);
     try {
       this.#dispatch(message);
     } catch (err) {
@@ -978,7 +1019,7 @@ export class Session {
     // Answers to requests this session does not know are dropped: routers
     // answer late after a local cancel or timeout, and some answer twice.
     if (this.#debug) {
-      this.#trace(`[wampkit] dropped ${what} for request ${requestId}`);
+      this.#traceLine(() => `dropped ${what} for request ${requestId}`);
     }
   }
 

@@ -95,6 +95,7 @@ export const ErrorUri = {
   AUTHORIZATION_FAILED: "wamp.error.authorization_failed",
   AUTHENTICATION_FAILED: "wamp.error.authentication_failed",
   NO_MATCHING_AUTH_METHOD: "wamp.error.no_matching_auth_method",
+  NO_AUTH_METHOD: "wamp.error.no_auth_method",
   NO_SUCH_REALM: "wamp.error.no_such_realm",
   NO_SUCH_ROLE: "wamp.error.no_such_role",
   OPTION_NOT_ALLOWED: "wamp.error.option_not_allowed",

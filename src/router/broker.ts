@@ -67,14 +67,17 @@ export class Broker {
   #wildcard = new Map<string, BrokerSubscription>();
   #byId = new Map<number, BrokerSubscription>();
   #meta: MetaPublisher;
+  #maxPerSession: number;
 
   /**
    * Creates a broker.
    *
    * @param meta Publishes meta events.
+   * @param maxPerSession Subscriptions one session may hold.
    */
-  constructor(meta: MetaPublisher) {
+  constructor(meta: MetaPublisher, maxPerSession = Infinity) {
     this.#meta = meta;
+    this.#maxPerSession = maxPerSession;
   }
 
   #table(match: MatchPolicy): Map<string, BrokerSubscription> {
@@ -152,6 +155,18 @@ export class Broker {
     }
     const table = this.#table(match);
     let sub = table.get(msg.topic);
+    if (
+      (sub === undefined || !sub.subscribers.has(session)) &&
+      session.subscriptions.size >= this.#maxPerSession
+    ) {
+      session.error(
+        M.SUBSCRIBE,
+        msg.requestId,
+        ErrorUri.UNAVAILABLE,
+        `Too many subscriptions: this session holds ${session.subscriptions.size}, the limit`,
+      );
+      return;
+    }
     let created = false;
     if (sub === undefined) {
       sub = {
@@ -168,6 +183,7 @@ export class Broker {
     }
     const added = !sub.subscribers.has(session);
     sub.subscribers.add(session);
+    session.subscriptions.add(sub);
     session.send({
       type: M.SUBSCRIBED,
       requestId: msg.requestId,
@@ -207,6 +223,7 @@ export class Broker {
 
   #remove(session: RouterSession, sub: BrokerSubscription): void {
     sub.subscribers.delete(session);
+    session.subscriptions.delete(sub);
     this.#meta("wamp.subscription.on_unsubscribe", [session.id, sub.id]);
     if (sub.subscribers.size === 0) {
       this.#table(sub.match).delete(sub.uri);
@@ -221,9 +238,7 @@ export class Broker {
    * @param session The session that left.
    */
   removeSession(session: RouterSession): void {
-    for (const sub of [...this.#byId.values()]) {
-      if (sub.subscribers.has(session)) this.#remove(session, sub);
-    }
+    for (const sub of [...session.subscriptions]) this.#remove(session, sub);
   }
 
   /**
@@ -235,13 +250,15 @@ export class Broker {
   publish(session: RouterSession, msg: PublishMessage): void {
     const o = msg.options;
     const ack = o.acknowledge === true;
-    if (!isValidUri(msg.topic)) {
+    if (!isValidUri(msg.topic) || msg.topic.startsWith("wamp.")) {
       if (ack) {
         session.error(
           M.PUBLISH,
           msg.requestId,
           ErrorUri.INVALID_URI,
-          `Invalid topic URI ${msg.topic}`,
+          msg.topic.startsWith("wamp.")
+            ? `Topics under wamp. are reserved for the router (${msg.topic})`
+            : `Invalid topic URI ${msg.topic}`,
         );
       }
       return;

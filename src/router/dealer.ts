@@ -23,7 +23,7 @@ import {
 } from "../protocol/uri.ts";
 import { ErrorUri } from "../protocol/wamp_error.ts";
 import { type MetaPublisher, PPT_KEYS } from "./broker.ts";
-import type { RouterSession } from "./router_session.ts";
+import { MAX_TIMER_DELAY, type RouterSession } from "./router_session.ts";
 
 /** Shared registration policies. */
 export type InvokePolicy =
@@ -81,6 +81,33 @@ export interface PendingInvocation {
   timer?: ReturnType<typeof setTimeout>;
   /** The caller has its answer already; callee replies are dropped. */
   answered: boolean;
+  /**
+   * The caller canceled with mode `kill`: whatever the callee answers, the
+   * caller gets `wamp.error.canceled`.
+   */
+  canceled?: boolean;
+}
+
+/**
+ * Whether a registration could receive calls to a procedure under `wamp.`
+ * (which only the router answers): exact URIs under `wamp.`, prefixes that
+ * `wamp.` starts with or that start with it, wildcards whose first
+ * component is `wamp` or empty.
+ *
+ * @param uri The procedure or pattern.
+ * @param match The match policy.
+ * @returns Whether it is reserved.
+ */
+export function reachesReserved(uri: string, match: MatchPolicy): boolean {
+  if (match === "prefix") {
+    return uri.startsWith("wamp.") || "wamp.".startsWith(uri);
+  }
+  if (match === "wildcard") {
+    const dot = uri.indexOf(".");
+    const first = dot < 0 ? uri : uri.slice(0, dot);
+    return dot >= 0 && (first === "" || first === "wamp");
+  }
+  return uri.startsWith("wamp.");
 }
 
 /** Thrown by internal procedures to answer with an ERROR. */
@@ -113,16 +140,23 @@ export class Dealer {
   #internal = new Map<string, InternalProcedure>();
   #meta: MetaPublisher;
   #maxPendingCalls: number;
+  #maxPerSession: number;
 
   /**
    * Creates a dealer.
    *
    * @param meta Publishes meta events.
    * @param maxPendingCalls Pending calls one caller may have.
+   * @param maxPerSession Registrations one session may hold.
    */
-  constructor(meta: MetaPublisher, maxPendingCalls: number) {
+  constructor(
+    meta: MetaPublisher,
+    maxPendingCalls: number,
+    maxPerSession = Infinity,
+  ) {
     this.#meta = meta;
     this.#maxPendingCalls = maxPendingCalls;
+    this.#maxPerSession = maxPerSession;
   }
 
   /**
@@ -220,12 +254,16 @@ export class Dealer {
         `Invalid procedure URI ${msg.procedure}`,
       );
     }
-    if (
-      msg.procedure.startsWith("wamp.") || this.#internal.has(msg.procedure)
-    ) {
+    if (reachesReserved(msg.procedure, match)) {
       return fail(
         ErrorUri.INVALID_URI,
-        `Procedures under wamp. are reserved (${msg.procedure})`,
+        `Procedures under wamp. are reserved for the router (${msg.procedure}, match ${match})`,
+      );
+    }
+    if (session.registrations.size >= this.#maxPerSession) {
+      return fail(
+        ErrorUri.UNAVAILABLE,
+        `Too many registrations: this session holds ${session.registrations.size}, the limit`,
       );
     }
     const table = this.#table(match);
@@ -266,6 +304,7 @@ export class Dealer {
       created = true;
     }
     reg.callees.push(session);
+    session.registrations.add(reg);
     session.send({
       type: M.REGISTERED,
       requestId: msg.requestId,
@@ -304,6 +343,7 @@ export class Dealer {
   #remove(session: RouterSession, reg: DealerRegistration): void {
     const i = reg.callees.indexOf(session);
     if (i >= 0) reg.callees.splice(i, 1);
+    session.registrations.delete(reg);
     if (reg.next > i && reg.next > 0) reg.next--;
     this.#meta("wamp.registration.on_unregister", [session.id, reg.id]);
     if (reg.callees.length === 0) {
@@ -369,7 +409,10 @@ export class Dealer {
     }
     const internal = this.#internal.get(msg.procedure);
     if (internal) return this.#callInternal(caller, msg, internal);
-    const reg = this.match(msg.procedure);
+    // Procedures under wamp. are the router's alone, never a callee's.
+    const reg = msg.procedure.startsWith("wamp.")
+      ? undefined
+      : this.match(msg.procedure);
     if (reg === undefined) {
       return void caller.error(
         M.CALL,
@@ -436,6 +479,7 @@ export class Dealer {
 
   #arm(inv: PendingInvocation): void {
     clearTimeout(inv.timer);
+    // Longer timeouts than setTimeout takes are clamped (about 24.8 days).
     inv.timer = setTimeout(() => {
       if (inv.answered) return;
       this.#interrupt(inv, "killnowait");
@@ -447,7 +491,7 @@ export class Dealer {
         `Call timed out after ${inv.timeout} ms`,
       );
       this.#finish(inv);
-    }, inv.timeout);
+    }, Math.min(inv.timeout, MAX_TIMER_DELAY));
   }
 
   #callInternal(
@@ -502,11 +546,22 @@ export class Dealer {
     const inv = caller.calls.get(msg.requestId);
     if (inv === undefined || inv.answered) return; // finished already
     const mode = (msg.options.mode ?? "killnowait") as string;
-    if (mode === "kill" && this.#interrupt(inv, "kill")) return;
+    if (mode === "kill" && this.#interrupt(inv, "kill")) {
+      inv.canceled = true;
+      return;
+    }
     if (mode === "killnowait") this.#interrupt(inv, "killnowait");
     inv.answered = true;
     caller.error(M.CALL, inv.callId, ErrorUri.CANCELED, "Call canceled");
     this.#finish(inv);
+  }
+
+  // The callee answered an INTERRUPT of mode kill (with ERROR, whatever its
+  // URI, or with a last YIELD): the caller learns its call was canceled.
+  #answerCanceled(inv: PendingInvocation): void {
+    inv.answered = true;
+    this.#finish(inv);
+    inv.caller.error(M.CALL, inv.callId, ErrorUri.CANCELED, "Call canceled");
   }
 
   #finish(inv: PendingInvocation): void {
@@ -535,7 +590,8 @@ export class Dealer {
     const inv = this.#invocationFor(callee, msg.requestId, "YIELD");
     if (inv === undefined || inv.answered) return;
     const progress = msg.options.progress === true;
-    if (progress && !inv.receiveProgress) return;
+    if (progress && (!inv.receiveProgress || inv.canceled)) return;
+    if (inv.canceled) return this.#answerCanceled(inv);
     if (!progress) {
       inv.answered = true;
       this.#finish(inv);
@@ -572,6 +628,7 @@ export class Dealer {
   invocationError(callee: RouterSession, msg: ErrorMessage): void {
     const inv = this.#invocationFor(callee, msg.requestId, "ERROR");
     if (inv === undefined || inv.answered) return;
+    if (inv.canceled) return this.#answerCanceled(inv);
     inv.answered = true;
     this.#finish(inv);
     const sent = inv.caller.send({
@@ -615,9 +672,7 @@ export class Dealer {
       }
       this.#finish(inv);
     }
-    for (const reg of [...this.#byId.values()]) {
-      if (reg.callees.includes(session)) this.#remove(session, reg);
-    }
+    for (const reg of [...session.registrations]) this.#remove(session, reg);
   }
 
   /**

@@ -25,6 +25,7 @@
  */
 
 export * from "./router.ts";
+export * from "./negotiate.ts";
 export * from "./realm.ts";
 export * from "./router_session.ts";
 export * from "./broker.ts";

@@ -53,6 +53,16 @@ function idArg(args: unknown[], what: string): number {
   return id;
 }
 
+/** The per-session limits a realm enforces. */
+export interface RealmLimits {
+  /** Pending calls one session may have. */
+  readonly maxPendingCalls: number;
+  /** Subscriptions one session may hold. */
+  readonly maxSubscriptionsPerSession: number;
+  /** Registrations one session may hold. */
+  readonly maxRegistrationsPerSession: number;
+}
+
 /**
  * One realm: a routing namespace with its own broker and dealer.
  */
@@ -74,14 +84,18 @@ export class Realm {
    * Creates a realm.
    *
    * @param name The realm URI.
-   * @param maxPendingCalls Pending calls one session may have.
+   * @param limits Per-session limits.
    */
-  constructor(name: string, maxPendingCalls: number) {
+  constructor(name: string, limits: RealmLimits) {
     this.name = name;
     const meta = (topic: string, args: unknown[]) =>
       this.broker.deliver(topic, randomId(), { options: {}, args }, undefined);
-    this.broker = new Broker(meta);
-    this.dealer = new Dealer(meta, maxPendingCalls);
+    this.broker = new Broker(meta, limits.maxSubscriptionsPerSession);
+    this.dealer = new Dealer(
+      meta,
+      limits.maxPendingCalls,
+      limits.maxRegistrationsPerSession,
+    );
     this.#defineMeta();
   }
 

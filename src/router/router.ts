@@ -11,10 +11,15 @@ import { JsonSerializer } from "../serializers/json.ts";
 import type { Serializer } from "../serializers/serializer.ts";
 import { memoryPair } from "../transports/memory.ts";
 import type { Transport } from "../transports/transport.ts";
+import type { UpgradePolicy } from "./negotiate.ts";
 import { Realm } from "./realm.ts";
 import { RouterSession, type SessionHost } from "./router_session.ts";
 
-/** A join, leave or abort, for logging. */
+/**
+ * A join, leave or abort, for logging. `abort` covers every session the
+ * router ends against the client's will: ABORT during the handshake, a
+ * protocol violation, a handshake timeout, a slow consumer.
+ */
 export interface RouterEvent {
   /** What happened. */
   type: "join" | "leave" | "abort";
@@ -53,11 +58,67 @@ export interface RouterOptions {
    */
   strictRequestIds?: boolean;
   /**
-   * Sessions the router serves at once; further HELLOs are refused.
+   * Joined sessions the router serves at once; further HELLOs get ABORT.
+   * Connections still in their handshake do not count (see
+   * `maxPendingHandshakes`).
    *
    * @default {10000}
    */
   maxSessions?: number;
+  /**
+   * Connections that may be in their opening handshake (connected, not yet
+   * WELCOMEd) at once; adapters refuse further upgrades with HTTP 503.
+   *
+   * @default {1000}
+   */
+  maxPendingHandshakes?: number;
+  /**
+   * Milliseconds a connection has from being accepted to being WELCOMEd;
+   * then it gets ABORT and is closed.
+   *
+   * @default {10000}
+   */
+  helloTimeout?: number;
+  /**
+   * Bytes that may wait to be sent to one session (the transport's
+   * `bufferedAmount`). A session that stops reading past this bound is a
+   * slow consumer: the router closes it, reports an `abort` event and the
+   * realm's `wamp.session.on_leave`; everyone else carries on.
+   *
+   * @default {16777216}
+   */
+  maxOutboundBytes?: number;
+  /**
+   * Realms at once, configured and auto-created. Auto-created realms go
+   * when their last session leaves; a HELLO that would create one past the
+   * bound gets ABORT `wamp.error.no_such_realm`.
+   *
+   * @default {1000}
+   */
+  maxRealms?: number;
+  /**
+   * Subscriptions one session may hold; further SUBSCRIBEs get ERROR
+   * `wamp.error.unavailable`.
+   *
+   * @default {100000}
+   */
+  maxSubscriptionsPerSession?: number;
+  /**
+   * Registrations one session may hold; further REGISTERs get ERROR
+   * `wamp.error.unavailable`.
+   *
+   * @default {10000}
+   */
+  maxRegistrationsPerSession?: number;
+  /**
+   * Browser origins allowed to open a WebSocket (the `Origin` header, such
+   * as `https://app.example.com`). When set, an upgrade from any other
+   * origin gets HTTP 403, which stops other sites' pages from using a
+   * visitor's browser to reach the router (cross-site WebSocket hijacking).
+   * Requests without `Origin` (non-browser clients) are accepted.
+   * Default: any origin.
+   */
+  allowedOrigins?: string[];
   /**
    * Calls one session may have pending; further calls fail with
    * `wamp.error.unavailable`.
@@ -91,16 +152,30 @@ export interface RouterOptions {
  * await connection.close();
  * ```
  */
-export class Router implements SessionHost {
+export class Router implements SessionHost, UpgradePolicy {
   /** Strict request id checking. */
   readonly strictRequestIds: boolean;
   /** Pending calls one session may have. */
   readonly maxPendingCalls: number;
+  /** Milliseconds from accept to WELCOME. */
+  readonly helloTimeout: number;
+  /** Bytes that may wait to be sent to one session. */
+  readonly maxOutboundBytes: number;
+  /** Subscriptions one session may hold. */
+  readonly maxSubscriptionsPerSession: number;
+  /** Registrations one session may hold. */
+  readonly maxRegistrationsPerSession: number;
+  /** Origins allowed to open a WebSocket; undefined allows any. */
+  readonly allowedOrigins: ReadonlySet<string> | undefined;
   #realms = new Map<string, Realm>();
+  #configured = new Set<string>();
   #autoCreate: boolean;
+  #maxRealms: number;
   #serializers: Serializer[];
   #maxSessions: number;
+  #maxPendingHandshakes: number;
   #sessions = new Set<RouterSession>();
+  #joined = 0;
   #onEvent: ((event: RouterEvent) => void) | undefined;
 
   /**
@@ -109,16 +184,28 @@ export class Router implements SessionHost {
    * @param options Realms, serializers and limits.
    */
   constructor(options: RouterOptions = {}) {
-    for (const name of options.realms ?? []) {
-      if (!isValidUri(name)) throw new TypeError(`Invalid realm URI ${name}`);
-      this.#realms.set(name, new Realm(name, options.maxPendingCalls ?? 1000));
-    }
+    this.maxPendingCalls = options.maxPendingCalls ?? 1000;
     this.#autoCreate = options.autoCreateRealms ?? options.realms === undefined;
+    this.#maxRealms = options.maxRealms ?? 1000;
     this.#serializers = options.serializers ?? [new JsonSerializer()];
     this.strictRequestIds = options.strictRequestIds ?? true;
     this.#maxSessions = options.maxSessions ?? 10000;
-    this.maxPendingCalls = options.maxPendingCalls ?? 1000;
+    this.#maxPendingHandshakes = options.maxPendingHandshakes ?? 1000;
+    this.helloTimeout = options.helloTimeout ?? 10_000;
+    this.maxOutboundBytes = options.maxOutboundBytes ?? 16 * 1024 * 1024;
+    this.maxSubscriptionsPerSession = options.maxSubscriptionsPerSession ??
+      100_000;
+    this.maxRegistrationsPerSession = options.maxRegistrationsPerSession ??
+      10_000;
+    this.allowedOrigins = options.allowedOrigins
+      ? new Set(options.allowedOrigins)
+      : undefined;
     this.#onEvent = options.onEvent;
+    for (const name of options.realms ?? []) {
+      if (!isValidUri(name)) throw new TypeError(`Invalid realm URI ${name}`);
+      this.#realms.set(name, new Realm(name, this));
+      this.#configured.add(name);
+    }
   }
 
   /** The subprotocols served, in order of preference. */
@@ -126,54 +213,72 @@ export class Router implements SessionHost {
     return this.#serializers.map((s) => s.protocol);
   }
 
+  /** The largest frame any of the router's serializers accepts, in bytes. */
+  get maxMessageSize(): number {
+    return Math.max(...this.#serializers.map((s) => s.maxMessageSize));
+  }
+
   /** The number of sessions attached (joined or joining). */
   get sessionCount(): number {
     return this.#sessions.size;
   }
 
-  /**
-   * Picks the subprotocol to answer a WebSocket handshake with: the first of
-   * the router's preferences that the client offered.
-   *
-   * @param offered The client's `Sec-WebSocket-Protocol` values.
-   * @returns The agreed subprotocol, or undefined (refuse the handshake).
-   */
-  selectProtocol(offered: readonly string[]): string | undefined {
-    for (const p of this.protocols) if (offered.includes(p)) return p;
-    return undefined;
+  /** The number of realms (configured and auto-created). */
+  get realmCount(): number {
+    return this.#realms.size;
+  }
+
+  /** Whether another connection may start its handshake now. */
+  get acceptingHandshakes(): boolean {
+    return this.#sessions.size - this.#joined < this.#maxPendingHandshakes;
   }
 
   /**
-   * A realm by name, creating it if the router auto-creates realms.
+   * A realm by name, creating it if the router auto-creates realms and has
+   * room for another.
    *
    * @param name The realm URI.
-   * @returns The realm, or undefined.
+   * @returns The realm, or why there is none.
    */
-  realmFor(name: string): Realm | undefined {
-    let realm = this.#realms.get(name);
-    if (realm === undefined && this.#autoCreate) {
-      realm = new Realm(name, this.maxPendingCalls);
-      this.#realms.set(name, realm);
+  realmFor(name: string): Realm | string {
+    const realm = this.#realms.get(name);
+    if (realm !== undefined) return realm;
+    if (!this.#autoCreate) return `No realm ${name}`;
+    if (this.#realms.size >= this.#maxRealms) {
+      return `No realm ${name}, and the router serves as many realms as it may`;
     }
-    return realm;
+    const created = new Realm(name, this);
+    this.#realms.set(name, created);
+    return created;
   }
 
   /**
-   * Whether another session may join.
+   * Takes a place for a session that is joining.
    *
-   * @returns True below `maxSessions`.
+   * @returns False when `maxSessions` sessions have joined already.
    */
   admit(): boolean {
-    return this.#sessions.size <= this.#maxSessions;
+    if (this.#joined >= this.#maxSessions) return false;
+    this.#joined++;
+    return true;
   }
 
   /**
-   * A session ended; the router forgets it.
+   * A session ended; the router forgets it, and its realm if that was
+   * auto-created and is now empty.
    *
    * @param session The session.
+   * @param joined Whether it had joined (held a place).
    */
-  released(session: RouterSession): void {
-    this.#sessions.delete(session);
+  released(session: RouterSession, joined: boolean): void {
+    if (!this.#sessions.delete(session)) return;
+    if (joined) this.#joined--;
+    const realm = session.realm;
+    if (
+      realm !== undefined && realm.sessions.size === 0 &&
+      !this.#configured.has(realm.name) &&
+      this.#realms.get(realm.name) === realm
+    ) this.#realms.delete(realm.name);
   }
 
   /**

@@ -15,8 +15,12 @@ import { isValidUri } from "../protocol/uri.ts";
 import { ErrorUri } from "../protocol/wamp_error.ts";
 import type { Serializer } from "../serializers/serializer.ts";
 import type { Frame, Transport } from "../transports/transport.ts";
-import type { PendingInvocation } from "./dealer.ts";
+import type { BrokerSubscription } from "./broker.ts";
+import type { DealerRegistration, PendingInvocation } from "./dealer.ts";
 import type { Realm } from "./realm.ts";
+
+/** The longest delay `setTimeout` takes (2^31 − 1 ms, about 24.8 days). */
+export const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 /** What a router session needs from its router. */
 export interface SessionHost {
@@ -24,12 +28,20 @@ export interface SessionHost {
   readonly strictRequestIds: boolean;
   /** Pending calls one session may have before further calls fail. */
   readonly maxPendingCalls: number;
-  /** Finds (or creates) a realm for a HELLO; undefined refuses it. */
-  realmFor(name: string): Realm | undefined;
-  /** Whether another session may join. */
+  /** Milliseconds from accept to WELCOME. */
+  readonly helloTimeout: number;
+  /** Bytes that may wait to be sent to one session. */
+  readonly maxOutboundBytes: number;
+  /** Subscriptions one session may hold. */
+  readonly maxSubscriptionsPerSession: number;
+  /** Registrations one session may hold. */
+  readonly maxRegistrationsPerSession: number;
+  /** Finds (or creates) a realm for a HELLO; a string says why not. */
+  realmFor(name: string): Realm | string;
+  /** Takes a place for a joining session; false when full. */
   admit(): boolean;
-  /** A session ended. */
-  released(session: RouterSession): void;
+  /** A session ended (`joined`: it held a place). */
+  released(session: RouterSession, joined: boolean): void;
   /** Join and leave events for logging. */
   log(event: string, session: RouterSession, detail?: string): void;
 }
@@ -67,12 +79,17 @@ export class RouterSession {
   readonly calls: Map<number, PendingInvocation> = new Map();
   /** Invocations this session is serving, by INVOCATION request id. */
   readonly invocations: Map<number, PendingInvocation> = new Map();
+  /** The subscriptions this session holds. */
+  readonly subscriptions: Set<BrokerSubscription> = new Set();
+  /** The registrations this session holds. */
+  readonly registrations: Set<DealerRegistration> = new Set();
 
   #transport: Transport;
   #serializer: Serializer;
   #host: SessionHost;
   #state: State = "hello";
   #lastRequest = 0;
+  #helloTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * Starts serving a transport.
@@ -85,9 +102,15 @@ export class RouterSession {
     this.#transport = transport;
     this.#serializer = serializer;
     this.#host = host;
+    this.#helloTimer = setTimeout(() => {
+      this.abort(
+        ErrorUri.PROTOCOL_VIOLATION,
+        `No HELLO within ${host.helloTimeout / 1000} s`,
+      );
+    }, Math.min(host.helloTimeout, MAX_TIMER_DELAY));
     transport.listen({
       message: (frame) => this.#receive(frame),
-      close: () => this.#closed(),
+      close: () => this.#release(),
     });
   }
 
@@ -133,7 +156,7 @@ export class RouterSession {
     } catch {
       return false;
     }
-    this.#transport.send(frame);
+    this.sendFrame(frame);
     return true;
   }
 
@@ -168,7 +191,34 @@ export class RouterSession {
    * @param frame The frame.
    */
   sendFrame(frame: Frame): void {
-    if (this.#state !== "closed") this.#transport.send(frame);
+    if (this.#state === "closed") return;
+    const transport = this.#transport;
+    transport.send(frame);
+    const queued = transport.bufferedAmount;
+    if (queued !== undefined && queued > this.#host.maxOutboundBytes) {
+      this.#slowConsumer(queued);
+    }
+  }
+
+  // The client reads slower than it is sent to: stop sending now, and end
+  // the session once the current delivery (a fan-out, say) is done.
+  #slowConsumer(queued: number): void {
+    const wasOpen = this.#state === "established";
+    this.#state = "closed";
+    const limit = this.#host.maxOutboundBytes;
+    queueMicrotask(() => {
+      this.#host.log(
+        "abort",
+        this,
+        `slow consumer: ${queued} bytes waiting to be sent, over the limit of ${limit}`,
+      );
+      this.#state = wasOpen ? "established" : "hello";
+      this.#release();
+      this.#transport.close(
+        1008,
+        `Slow consumer: more than ${limit} bytes waiting to be sent`,
+      );
+    });
   }
 
   /**
@@ -238,18 +288,6 @@ export class RouterSession {
       this.abort(ErrorUri.INVALID_URI, `Invalid realm URI ${msg.realm}`);
       return;
     }
-    if (!this.#host.admit()) {
-      this.abort(
-        "wamp.error.system_shutdown",
-        "The router has reached its maximum number of sessions",
-      );
-      return;
-    }
-    const realm = this.#host.realmFor(msg.realm);
-    if (realm === undefined) {
-      this.abort(ErrorUri.NO_SUCH_REALM, `No realm ${msg.realm}`);
-      return;
-    }
     const roles = msg.details.roles as Dict;
     const known = Object.keys(rolesOf(roles)).filter((r) =>
       r === "caller" || r === "callee" || r === "publisher" ||
@@ -260,10 +298,38 @@ export class RouterSession {
         "HELLO: Details.roles must hold at least one of caller, callee, publisher, subscriber",
       );
     }
+    // Only anonymous access exists yet: a client that asks for other
+    // methods only cannot be served, and an authid it claims is not taken.
+    const methods = msg.details.authmethods;
+    if (
+      Array.isArray(methods) && methods.length > 0 &&
+      !methods.includes("anonymous")
+    ) {
+      this.abort(
+        ErrorUri.NO_AUTH_METHOD,
+        `None of the authmethods ${
+          methods.join(", ")
+        } is served: this router admits anonymous sessions only`,
+      );
+      return;
+    }
+    if (!this.#host.admit()) {
+      this.abort(
+        ErrorUri.UNAVAILABLE,
+        "The router has reached its maximum number of sessions",
+      );
+      return;
+    }
+    const realm = this.#host.realmFor(msg.realm);
+    if (typeof realm === "string") {
+      this.#host.released(this, true);
+      this.abort(ErrorUri.NO_SUCH_REALM, realm);
+      return;
+    }
+    clearTimeout(this.#helloTimer);
     this.roles = roles;
-    this.authid = typeof msg.details.authid === "string"
-      ? msg.details.authid
-      : `anonymous-${this.id}`;
+    this.authid = `anonymous-${this.id}`;
+    this.authrole = "anonymous";
     this.realm = realm;
     this.#state = "established";
     this.send({
@@ -347,18 +413,15 @@ export class RouterSession {
     }
   }
 
-  #closed(): void {
-    this.#release();
-  }
-
   #release(): void {
     if (this.#state === "closed") return;
+    clearTimeout(this.#helloTimer);
     const wasOpen = this.#state === "established";
     this.#state = "closed";
     if (wasOpen) {
       this.realm?.leave(this);
       this.#host.log("leave", this);
     }
-    this.#host.released(this);
+    this.#host.released(this, wasOpen);
   }
 }

@@ -54,6 +54,12 @@ export interface Transport {
   /** Whether the transport can still send. */
   readonly isOpen: boolean;
   /**
+   * Bytes sent and not yet handed to the network (the WebSocket's
+   * `bufferedAmount`, or the runtime's own backpressure measure); undefined
+   * where the runtime gives no such signal. Routers bound it per session.
+   */
+  readonly bufferedAmount?: number;
+  /**
    * Sends one frame. Frames sent after close are dropped.
    *
    * @param frame The frame.

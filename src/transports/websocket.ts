@@ -20,6 +20,8 @@ export interface WebSocketLike {
   readonly protocol: string;
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
+  /** Bytes queued by `send()` and not yet sent (absent in some runtimes). */
+  readonly bufferedAmount?: number;
   /** How incoming binary messages are typed. */
   binaryType: string;
   /**
@@ -90,6 +92,10 @@ class WebSocketTransport implements Transport {
     return this.#socket.readyState === 1;
   }
 
+  get bufferedAmount(): number | undefined {
+    return this.#socket.bufferedAmount;
+  }
+
   send(frame: Frame): void {
     if (this.#socket.readyState !== 1) return;
     this.#socket.send(frame);
@@ -132,6 +138,30 @@ export function wrapWebSocket(
   return new WebSocketTransport(socket, options.url, options.protocol);
 }
 
+/**
+ * The error for a WebSocket constructor that threw. A missing permission
+ * (Deno's `NotCapable` or `PermissionDenied`, told apart by name) is
+ * `denied`, and the message names the flag that grants it.
+ */
+function openError(url: string, err: unknown): TransportError {
+  const name = (err as { name?: unknown } | null)?.name;
+  if (name !== "NotCapable" && name !== "PermissionDenied") {
+    return new TransportError(`Cannot open ${url}: ${err}`, { cause: err });
+  }
+  let target = url;
+  try {
+    const u = new URL(url);
+    const secure = u.protocol === "wss:" || u.protocol === "https:";
+    target = `${u.hostname}:${u.port || (secure ? 443 : 80)}`;
+  } catch {
+    // keep the URL as given
+  }
+  return new TransportError(
+    `No permission to connect to ${url} (${name}): run Deno with --allow-net=${target}`,
+    { cause: err, denied: true },
+  );
+}
+
 /** Options for {@linkcode connectWebSocket}. */
 export interface WebSocketConnectOptions {
   /** Subprotocols to offer, in order of preference. */
@@ -152,8 +182,10 @@ export interface WebSocketConnectOptions {
 
 /**
  * Opens a WebSocket to a WAMP router, offering the given subprotocols. Fails
- * with {@linkcode TransportError} when the socket cannot open, or when the
- * server agrees on no offered subprotocol (`unsupported` is then true).
+ * with {@linkcode TransportError} when the socket cannot open, when the
+ * server agrees on no offered subprotocol (`unsupported` is then true), or
+ * when the runtime lacks the permission to connect (`denied` is then true,
+ * and the message names the flag to add, such as `--allow-net=host:port`).
  *
  * @example Usage
  * ```ts ignore
@@ -186,7 +218,7 @@ export function connectWebSocket(
     try {
       socket = new Ctor(url, options.protocols);
     } catch (err) {
-      reject(new TransportError(`Cannot open ${url}: ${err}`, { cause: err }));
+      reject(openError(url, err));
       return;
     }
     let settled = false;
@@ -195,7 +227,7 @@ export function connectWebSocket(
       settled = true;
       socket.close();
       reject(new TransportError(`Timed out opening ${url}`));
-    }, options.timeout ?? 10000);
+    }, Math.min(options.timeout ?? 10000, 2 ** 31 - 1));
     const fail = (message: string, unsupported = false) => {
       if (settled) return;
       settled = true;

@@ -5,18 +5,35 @@ import { Router, type RouterOptions } from "../../src/router/router.ts";
 import type { Dict } from "../../src/protocol/messages.ts";
 import { type ScriptedPeer, wrap } from "./peer.ts";
 
-export function session(
+/**
+ * A client session joined to the router. The router admits anonymous
+ * sessions only and assigns their authid; `authid` and `authrole` are then
+ * granted on the router's side, as an authenticator would.
+ */
+export async function session(
   router: Router,
-  options: { authid?: string; realm?: string; protocol?: string } = {},
+  options: {
+    authid?: string;
+    authrole?: string;
+    realm?: string;
+    protocol?: string;
+  } = {},
 ): Promise<Session> {
-  return connect({
+  const s = await connect({
     realm: options.realm ?? "realm1",
-    authid: options.authid,
     transports: [{
       type: "memory",
       connect: () => router.connectLocal(options.protocol),
     }],
   });
+  if (options.authid !== undefined || options.authrole !== undefined) {
+    const realm = router.realmFor(s.realm!);
+    if (typeof realm === "string") throw new Error(realm);
+    const held = realm.sessions.get(s.id!)!;
+    if (options.authid !== undefined) held.authid = options.authid;
+    if (options.authrole !== undefined) held.authrole = options.authrole;
+  }
+  return s;
 }
 
 /** A raw, scripted client joined with the given roles. */

@@ -7,8 +7,11 @@ import {
 } from "../../src/client/connection.ts";
 import type { Session } from "../../src/client/session.ts";
 import { TransportError } from "../../src/transports/transport_error.ts";
+import { memoryPair } from "../../src/transports/memory.ts";
+import type { Transport } from "../../src/transports/transport.ts";
+import type { WebSocketConstructor } from "../../src/transports/websocket.ts";
 import { newRouter } from "../_helpers/router.ts";
-import { tick } from "../_helpers/peer.ts";
+import { tick, wrap } from "../_helpers/peer.ts";
 import type { Router } from "../../src/router/router.ts";
 
 function memory(router: Router) {
@@ -69,6 +72,7 @@ Deno.test("Connection: reconnects after a router GOODBYE and after a lost transp
   await next.promise;
   assert.deepEqual(closes[0]![0], "closed");
   assert.equal(closes[0]![1].reason, "wamp.close.system_shutdown");
+  assert.ok(closes[0]![1].message.length > 0);
   assert.equal(closes[0]![1].will_retry, true);
   assert.equal(closes[0]![1].retry_delay, 0.01);
   next = Promise.withResolvers();
@@ -114,6 +118,10 @@ Deno.test("Connection: retries unreachable routers with growing delays, then giv
     undefined,
   ]);
   assert.deepEqual(closes.map((c) => c.retry_count), [0, 1, 2, 3]);
+  for (const c of closes) {
+    assert.equal(c.reason, "wampkit.error.unreachable");
+    assert.equal(c.message, "refused");
+  }
   assert.ok(!connection.isRetrying);
 });
 
@@ -258,4 +266,157 @@ Deno.test("connect() rejects when the first attempt fails, and await using leave
   }
   assert.ok(!session.isOpen);
   assert.throws(() => new Connection({ realm: "r" }), /url or transports/);
+});
+
+/** Collects every onclose until one says will_retry false (or fails in 2 s). */
+async function untilGivenUp(
+  connection: Connection,
+): Promise<[CloseReason, CloseDetails][]> {
+  const seen: [CloseReason, CloseDetails][] = [];
+  const done = Promise.withResolvers<void>();
+  connection.onclose = (reason, details) => {
+    seen.push([reason, details]);
+    if (!details.will_retry) done.resolve();
+  };
+  connection.open();
+  const timer = setTimeout(
+    () => done.reject(new Error(`No final onclose: ${JSON.stringify(seen)}`)),
+    2000,
+  );
+  try {
+    await done.promise;
+  } finally {
+    clearTimeout(timer);
+  }
+  return seen;
+}
+
+Deno.test("Connection: a transport closed before the session listens is a failed attempt, retried until retries run out", async () => {
+  let attempts = 0;
+  const connection = new Connection({
+    realm: "realm1",
+    transports: [{
+      type: "memory",
+      connect: () => {
+        attempts++;
+        const [client, server] = memoryPair();
+        server.close(); // the router accepts and closes at once
+        return client;
+      },
+    }],
+    max_retries: 3,
+    initial_retry_delay: 0.005,
+    retry_delay_growth: 2,
+    retry_delay_jitter: 0,
+  });
+  const seen = await untilGivenUp(connection);
+  assert.equal(attempts, 4);
+  assert.deepEqual(seen.map(([, d]) => d.will_retry), [
+    true,
+    true,
+    true,
+    false,
+  ]);
+  for (const [reason, details] of seen) {
+    assert.equal(reason, "closed");
+    assert.equal(details.reason, "wamp.close.transport_lost");
+    assert.match(details.message, /Transport closed/);
+  }
+  assert.ok(!connection.isRetrying);
+});
+
+Deno.test("Connection: a handshake_timeout without WELCOME closes the transport and retries", async () => {
+  const peers: ReturnType<typeof wrap>[] = [];
+  const connection = new Connection({
+    realm: "realm1",
+    transports: [{
+      type: "memory",
+      connect: () => {
+        const [client, server] = memoryPair();
+        peers.push(wrap(server)); // reads HELLO, never answers
+        return client;
+      },
+    }],
+    handshake_timeout: 0.02,
+    max_retries: 1,
+    initial_retry_delay: 0.001,
+    retry_delay_jitter: 0,
+  });
+  const seen = await untilGivenUp(connection);
+  assert.equal(peers.length, 2);
+  for (const peer of peers) {
+    assert.equal((await peer.next())[0], 1); // HELLO
+    await peer.closed;
+  }
+  assert.deepEqual(seen.map(([r, d]) => [r, d.reason, d.will_retry]), [
+    ["closed", "wampkit.error.handshake_timeout", true],
+    ["closed", "wampkit.error.handshake_timeout", false],
+  ]);
+  assert.match(seen[0]![1].message, /No WELCOME .* within 0\.02 s/);
+});
+
+Deno.test("Connection: a denied permission is reported once, not retried, with the flag to add", async () => {
+  let attempts = 0;
+  const NoNet = class {
+    constructor(url: string) {
+      attempts++;
+      const err = new Error(`Requires net access to "${new URL(url).host}"`);
+      err.name = "NotCapable";
+      throw err;
+    }
+  } as unknown as WebSocketConstructor;
+  const connection = new Connection({
+    url: "ws://127.0.0.1:8080/ws",
+    realm: "realm1",
+    transports: [{ type: "websocket", WebSocket: NoNet }],
+    max_retries: 5,
+    initial_retry_delay: 0.001,
+  });
+  const seen = await untilGivenUp(connection);
+  assert.equal(attempts, 1);
+  assert.equal(seen.length, 1);
+  const [reason, details] = seen[0]!;
+  assert.equal(reason, "unreachable");
+  assert.equal(details.will_retry, false);
+  assert.equal(details.reason, "wampkit.error.permission_denied");
+  assert.match(details.message, /--allow-net=127\.0\.0\.1:8080/);
+  assert.ok(!connection.isRetrying);
+});
+
+Deno.test("Connection: close() while connecting or joining ends with one onclose", async () => {
+  // while the transport is opening
+  const opening = Promise.withResolvers<Transport>();
+  const [client] = memoryPair();
+  const c1 = new Connection({
+    realm: "realm1",
+    transports: [{ type: "memory", connect: () => opening.promise }],
+  });
+  const seen1: [CloseReason, CloseDetails][] = [];
+  c1.onclose = (r, d) => void seen1.push([r, d]);
+  c1.open();
+  await c1.close();
+  opening.resolve(client);
+  await tick();
+  assert.ok(!client.isOpen, "the late transport is closed");
+  assert.deepEqual(seen1.map(([r, d]) => [r, d.reason, d.will_retry]), [
+    ["closed", "wamp.close.normal", false],
+  ]);
+  assert.equal(seen1[0]![1].message, "Connection closed by the client");
+  // while waiting for WELCOME
+  const [client2, server2] = memoryPair();
+  const peer = wrap(server2);
+  const c2 = new Connection({
+    realm: "realm1",
+    transports: [{ type: "memory", connect: () => client2 }],
+  });
+  const seen2: [CloseReason, CloseDetails][] = [];
+  c2.onclose = (r, d) => void seen2.push([r, d]);
+  c2.open();
+  assert.equal((await peer.next())[0], 1); // HELLO
+  await c2.close("wamp.close.normal", "bye");
+  await peer.closed;
+  assert.deepEqual(seen2.map(([r, d]) => [r, d.reason, d.message]), [
+    ["closed", "wamp.close.normal", "bye"],
+  ]);
+  assert.equal(seen2[0]![1].will_retry, false);
 });

@@ -4,6 +4,8 @@ import { Result } from "../../src/client/result.ts";
 import { SessionClosedError } from "../../src/client/session_closed_error.ts";
 import { WampError } from "../../src/protocol/wamp_error.ts";
 import { JsonSerializer } from "../../src/serializers/json.ts";
+import { MsgpackSerializer } from "../../src/serializers/msgpack.ts";
+import { memoryPair } from "../../src/transports/memory.ts";
 import type { LeaveInfo } from "../../src/client/session.ts";
 import {
   ROUTER_ROLES,
@@ -624,4 +626,99 @@ Deno.test("a request that cannot be encoded fails and uses up no request id", as
   peer.send([50, 1, {}, [2]]);
   assert.equal(await ok, 2);
   peer.close();
+});
+
+Deno.test("a call timeout above 2^31-1 ms does not fire early", async () => {
+  const { session, peer } = await joined();
+  const settled: string[] = [];
+  const call = session.call("com.slow", undefined, undefined, {
+    timeout: 3e9,
+  });
+  call.then(() => settled.push("resolved"), () => settled.push("rejected"));
+  assert.deepEqual(await peer.next(), [48, 1, { timeout: 3e9 }, "com.slow"]);
+  await tick(50);
+  assert.deepEqual(settled, []);
+  peer.send([50, 1, {}, ["late but fine"]]);
+  assert.equal(await call, "late but fine");
+  peer.close();
+});
+
+Deno.test("Session.join() rejects when the transport closed before join()", async () => {
+  const { transport, peer } = scripted();
+  peer.close();
+  await peer.closed; // the client end holds the close until listen()
+  const session = new Session(transport, new JsonSerializer(), {
+    realm: "realm1",
+  });
+  const left = new Promise<LeaveInfo>((r) => session.onleave = r);
+  await assert.rejects(
+    session.join(),
+    (e: unknown) =>
+      e instanceof SessionClosedError &&
+      e.uri === "wamp.close.transport_lost",
+  );
+  assert.equal((await left).kind, "lost");
+});
+
+/** A joined session over MessagePack, and the far end's frames, decoded. */
+async function joinedMsgpack(trace: (line: string) => void) {
+  const msgpack = new MsgpackSerializer();
+  const [client, server] = memoryPair(msgpack.protocol);
+  const inbox: unknown[][] = [];
+  server.listen({
+    message: (frame) => inbox.push(msgpack.deserialize(frame) as unknown[]),
+    close() {},
+  });
+  const next = async () => {
+    while (inbox.length === 0) await tick(1);
+    return inbox.shift()!;
+  };
+  const send = (message: unknown[]) => server.send(msgpack.serialize(message));
+  const session = new Session(client, msgpack, {
+    realm: "realm1",
+    debug: true,
+    trace,
+  });
+  const join = session.join();
+  assert.equal((await next())[0], 1);
+  send([2, 7, { roles: ROUTER_ROLES }]);
+  await join;
+  return { session, next, send, close: () => server.close() };
+}
+
+Deno.test("the debug trace shows bigint and binary arguments over MessagePack", async () => {
+  const lines: string[] = [];
+  const { session, next, send, close } = await joinedMsgpack((l) =>
+    lines.push(l)
+  );
+  const big = 12345678901234567890n;
+  const call = session.call("com.big", [big, new Uint8Array([1, 2, 3])]);
+  const sent = await next();
+  assert.deepEqual(sent, [48, 1, {}, "com.big", [
+    big,
+    new Uint8Array([1, 2, 3]),
+  ]]);
+  send([50, 1, {}, [big + 1n]]);
+  assert.equal(await call, big + 1n);
+  const out = lines.find((l) => l.includes("→") && l.includes("com.big"));
+  assert.ok(out, lines.join("\n"));
+  assert.match(out, /"12345678901234567890n"/);
+  assert.match(out, /"<3 bytes>"/);
+  assert.ok(
+    lines.some((l) => l.includes("←") && l.includes('"12345678901234567891n"')),
+    lines.join("\n"),
+  );
+  close();
+});
+
+Deno.test("a trace sink that throws changes nothing", async () => {
+  const { session, next, send, close } = await joinedMsgpack(() => {
+    throw new Error("trace sink broke");
+  });
+  const call = session.call("com.big", [1n << 62n]);
+  assert.equal((await next())[0], 48);
+  send([50, 1, {}, ["ok"]]);
+  assert.equal(await call, "ok");
+  assert.ok(session.isOpen);
+  close();
 });

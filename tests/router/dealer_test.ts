@@ -67,9 +67,6 @@ Deno.test("dealer: exact beats longest prefix beats wildcard", async () => {
   await callee.register("com.a.b", hit("prefix long"), { match: "prefix" });
   await callee.register("com..c", hit("wildcard late"), { match: "wildcard" });
   await callee.register("com.x.", hit("wildcard early"), { match: "wildcard" });
-  await callee.register(".x.c", hit("wildcard first empty"), {
-    match: "wildcard",
-  });
   assert.deepEqual(await caller.call("com.a.b.c"), ["exact", "com.a.b.c"]);
   assert.deepEqual(await caller.call("com.a.b.d"), [
     "prefix long",
@@ -78,10 +75,6 @@ Deno.test("dealer: exact beats longest prefix beats wildcard", async () => {
   assert.deepEqual(await caller.call("com.ab"), ["prefix short", "com.ab"]);
   assert.deepEqual(await caller.call("com.z.c"), ["wildcard late", "com.z.c"]);
   assert.deepEqual(await caller.call("com.x.c"), ["wildcard early", "com.x.c"]);
-  assert.deepEqual(await caller.call("org.x.c"), [
-    "wildcard first empty",
-    "org.x.c",
-  ]);
   await assert.rejects(caller.call("org.y.c"), /No callee/);
   await callee.leave();
   await caller.leave();

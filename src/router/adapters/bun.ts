@@ -13,6 +13,7 @@
  * @module
  */
 
+import { negotiate } from "../negotiate.ts";
 import type { Router } from "../router.ts";
 import { Inbox } from "../../transports/_base.ts";
 import type {
@@ -35,6 +36,8 @@ export interface BunServerWebSocket {
    * @param data Text or bytes.
    */
   send(data: string | Uint8Array): unknown;
+  /** Bytes queued and not yet sent. */
+  getBufferedAmount?(): number;
   /**
    * Closes the socket.
    *
@@ -91,6 +94,10 @@ class BunTransport implements Transport {
     return this.#ws.readyState === 1;
   }
 
+  get bufferedAmount(): number | undefined {
+    return this.#ws.getBufferedAmount?.();
+  }
+
   send(frame: Frame): void {
     if (this.#ws.readyState === 1) this.#ws.send(frame);
   }
@@ -114,8 +121,14 @@ export interface BunHandlers {
    * @returns A response, or undefined once upgraded.
    */
   fetch(request: Request, server: BunServer): Response | undefined;
-  /** Bun's WebSocket handlers. */
+  /** Bun's WebSocket handlers and limits. */
   websocket: {
+    /** Frames larger than this are refused by Bun before they are buffered. */
+    maxPayloadLength: number;
+    /** Bytes queued to one socket past which Bun closes it. */
+    backpressureLimit: number;
+    /** Close a socket past `backpressureLimit`. */
+    closeOnBackpressureLimit: boolean;
     open(ws: BunServerWebSocket): void;
     message(ws: BunServerWebSocket, message: string | Uint8Array): void;
     close(ws: BunServerWebSocket, code: number, reason: string): void;
@@ -124,8 +137,11 @@ export interface BunHandlers {
 
 /**
  * The handlers that serve a router under `Bun.serve`, for use in your own
- * server: negotiates the subprotocol and refuses the handshake (400) when
- * none is agreed.
+ * server: {@linkcode negotiate} decides the upgrade (426, 403, 503 or 400
+ * when it refuses). Bun refuses frames over the largest `maxMessageSize`
+ * of the router's serializers before buffering them (`maxPayloadLength`),
+ * and closes a socket whose queue passes `maxOutboundBytes`
+ * (`backpressureLimit`), besides the router's own check.
  *
  * @param router The router.
  * @param path The WebSocket path (default `/ws`).
@@ -137,12 +153,8 @@ export function bunHandlers(router: Router, path = "/ws"): BunHandlers {
       if (new URL(request.url).pathname !== path) {
         return new Response("Not found", { status: 404 });
       }
-      const offered = (request.headers.get("sec-websocket-protocol") ?? "")
-        .split(",").map((p) => p.trim()).filter(Boolean);
-      const protocol = router.selectProtocol(offered);
-      if (protocol === undefined) {
-        return new Response("No agreed WAMP subprotocol", { status: 400 });
-      }
+      const { protocol, refusal } = negotiate(router, request);
+      if (refusal) return refusal;
       if (
         server.upgrade(request, {
           headers: { "Sec-WebSocket-Protocol": protocol },
@@ -152,6 +164,9 @@ export function bunHandlers(router: Router, path = "/ws"): BunHandlers {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     },
     websocket: {
+      maxPayloadLength: router.maxMessageSize,
+      backpressureLimit: router.maxOutboundBytes,
+      closeOnBackpressureLimit: true,
       open(ws) {
         const transport = new BunTransport(ws);
         ws.data.inbox = transport.inbox;

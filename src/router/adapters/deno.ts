@@ -20,14 +20,23 @@
  * @module
  */
 
+import { negotiate } from "../negotiate.ts";
 import type { Router } from "../router.ts";
 import { wrapWebSocket } from "../../transports/websocket.ts";
 
 /**
- * Answers a WebSocket upgrade request with the router: negotiates the
- * subprotocol (`wamp.2.json`, `wamp.2.msgpack`, `wamp.2.cbor`, as the router
- * serves them) and refuses the handshake with 400 when none is agreed.
- * Use it inside your own `Deno.serve` handler.
+ * Answers a WebSocket upgrade request with the router, after
+ * {@linkcode negotiate}: 426 when it is not an upgrade, 403 for an origin
+ * not in `allowedOrigins`, 503 when `maxPendingHandshakes` connections are
+ * opening, 400 when no subprotocol is agreed (`wamp.2.json`,
+ * `wamp.2.msgpack`, `wamp.2.cbor`, as the router serves them, in the
+ * client's order of preference). Use it inside your own `Deno.serve`
+ * handler.
+ *
+ * Deno has no option to bound the size of an incoming WebSocket frame: a
+ * frame is buffered whole before the router sees it and refuses it past
+ * `maxMessageSize`. `maxPendingHandshakes` and `helloTimeout` bound what
+ * connections that never join can hold.
  *
  * @example Usage
  * ```ts ignore
@@ -41,28 +50,21 @@ import { wrapWebSocket } from "../../transports/websocket.ts";
  * @returns The upgrade response.
  */
 export function upgradeToRouter(router: Router, request: Request): Response {
-  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-    return new Response("Expected a WebSocket upgrade", { status: 426 });
+  const { protocol, refusal } = negotiate(router, request);
+  if (refusal) return refusal;
+  // Deno's own check splits the offer at ", " only, and Node's `ws` joins
+  // with ","; the agreed subprotocol is set on the response instead.
+  let upgrade: { socket: WebSocket; response: Response };
+  try {
+    upgrade = Deno.upgradeWebSocket(request);
+  } catch (err) {
+    return new Response(`Cannot upgrade: ${(err as Error).message}`, {
+      status: 400,
+    });
   }
-  const offered = (request.headers.get("sec-websocket-protocol") ?? "")
-    .split(",")
-    .map((p) => p.trim())
-    .filter((p) => p.length > 0);
-  const protocol = router.selectProtocol(offered);
-  if (protocol === undefined) {
-    return new Response(
-      `No agreed WAMP subprotocol: the router serves ${
-        router.protocols.join(", ")
-      }`,
-      { status: 400 },
-    );
-  }
-  const { socket, response } = Deno.upgradeWebSocket(request, { protocol });
-  socket.addEventListener(
-    "open",
-    () => router.accept(wrapWebSocket(socket, { protocol })),
-  );
-  return response;
+  upgrade.response.headers.set("sec-websocket-protocol", protocol);
+  router.accept(wrapWebSocket(upgrade.socket, { protocol }));
+  return upgrade.response;
 }
 
 /** Options of {@linkcode serveRouter}. */

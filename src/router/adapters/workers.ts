@@ -18,6 +18,7 @@
  * @module
  */
 
+import { negotiate } from "../negotiate.ts";
 import { Router, type RouterOptions } from "../router.ts";
 import { CborSerializer } from "../../serializers/cbor.ts";
 import { JsonSerializer } from "../../serializers/json.ts";
@@ -58,24 +59,20 @@ export interface DurableObjectNamespaceLike {
 }
 
 /**
- * Answers a WebSocket upgrade with the router, using `WebSocketPair`:
- * negotiates the subprotocol and refuses the handshake (400) when none is
- * agreed.
+ * Answers a WebSocket upgrade with the router, using `WebSocketPair`, after
+ * {@linkcode negotiate} (426, 403, 503 or 400 when it refuses). The Workers
+ * platform bounds the size of an incoming WebSocket message itself (32 MiB
+ * at the time of writing) and gives a server socket no `bufferedAmount`:
+ * there, `maxMessageSize` applies once a frame has arrived and
+ * `maxOutboundBytes` cannot be enforced.
  *
  * @param router The router.
  * @param request The upgrade request.
  * @returns The 101 response carrying the client socket.
  */
 export function upgradeOnWorkers(router: Router, request: Request): Response {
-  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-    return new Response("Expected a WebSocket upgrade", { status: 426 });
-  }
-  const offered = (request.headers.get("sec-websocket-protocol") ?? "")
-    .split(",").map((p) => p.trim()).filter(Boolean);
-  const protocol = router.selectProtocol(offered);
-  if (protocol === undefined) {
-    return new Response("No agreed WAMP subprotocol", { status: 400 });
-  }
+  const { protocol, refusal } = negotiate(router, request);
+  if (refusal) return refusal;
   const Pair = (globalThis as { WebSocketPair?: WebSocketPairConstructor })
     .WebSocketPair;
   if (Pair === undefined) throw new Error("upgradeOnWorkers needs Workers");
