@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { FrameReader, rawUpgrade } from "../_helpers/raw_ws.ts";
 import { connect } from "../../src/client/connection.ts";
 import { Router } from "../../src/router/router.ts";
 import { serveRouter } from "../../src/router/adapters/deno.ts";
@@ -111,7 +112,7 @@ Deno.test("websocket: the pending call settles when the router goes away", async
   await settled;
 });
 
-Deno.test("router CLI prints its URL, serves, and stops on SIGTERM", async () => {
+function startCli(...flags: string[]) {
   const cli = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -120,33 +121,100 @@ Deno.test("router CLI prints its URL, serves, and stops on SIGTERM", async () =>
       new URL("../../src/router/adapters/cli.ts", import.meta.url).pathname,
       "--port",
       "0",
-      "--realm",
-      "realm1",
+      ...flags,
     ],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
   const reader = cli.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let out = "";
-  while (!/ws:\/\/\S+/.test(out)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += value;
-  }
-  const url = /ws:\/\/\S+/.exec(out)![0];
+  return {
+    cli,
+    /** Reads output until it matches (or the process ends). */
+    async until(pattern: RegExp): Promise<string> {
+      while (!pattern.test(out)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        out += value;
+      }
+      return out;
+    },
+    /** Stops the process and returns all it printed and its exit code. */
+    async stop(): Promise<{ out: string; code: number }> {
+      cli.kill("SIGTERM");
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        out += value;
+      }
+      return { out, code: (await cli.status).code };
+    },
+  };
+}
+
+Deno.test("router CLI prints its URL, serves, and stops on SIGTERM", async () => {
+  const run = startCli("--realm", "realm1");
+  const url = /ws:\/\/\S+/.exec(await run.until(/ws:\/\/\S+/))![0];
   const s = await connect({ url, realm: "realm1" });
   assert.equal(await s.call("wamp.session.count"), 1);
   await s.leave();
-  cli.kill("SIGTERM");
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += value;
-  }
-  const status = await cli.status;
-  assert.equal(status.code, 0);
+  const { out, code } = await run.stop();
+  assert.equal(code, 0);
   assert.match(out, /listening on ws:\/\/127\.0\.0\.1:\d+\/ws/);
   assert.match(out, /join session=\d+ realm=realm1/);
   assert.match(out, /leave session=\d+/);
   assert.match(out, /SIGTERM: closing sessions and stopping/);
+});
+
+Deno.test("router CLI: --hello-timeout closes idle connections, --allow-origin refuses others", async () => {
+  const run = startCli(
+    "--hello-timeout",
+    "0.2",
+    "--allow-origin",
+    "http://good.example",
+    "--allow-origin",
+    "http://also.example",
+  );
+  const url = /ws:\/\/\S+/.exec(await run.until(/ws:\/\/\S+/))![0];
+  const port = Number(new URL(url).port);
+  try {
+    const evil = await rawUpgrade(port, {
+      "Sec-WebSocket-Protocol": "wamp.2.json",
+      Origin: "http://evil.example",
+    });
+    assert.equal(evil.status, 403);
+    const good = await rawUpgrade(port, {
+      "Sec-WebSocket-Protocol": "wamp.2.json",
+      Origin: "http://also.example",
+    });
+    assert.equal(good.status, 101);
+    const abort = await new FrameReader(good.conn).message();
+    assert.deepEqual(abort, [3, {
+      message: "No HELLO within 0.2 s",
+    }, "wamp.error.protocol_violation"]);
+    good.conn.close();
+    await run.until(/abort .*No HELLO within 0\.2 s/);
+  } finally {
+    const { code } = await run.stop();
+    assert.equal(code, 0);
+  }
+});
+
+Deno.test("router CLI refuses a bad --hello-timeout", async () => {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      new URL("../../src/router/adapters/cli.ts", import.meta.url).pathname,
+      "--hello-timeout",
+      "soon",
+    ],
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 2);
+  assert.match(
+    new TextDecoder().decode(stderr),
+    /--hello-timeout needs a positive number, got soon/,
+  );
 });

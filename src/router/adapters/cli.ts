@@ -5,7 +5,10 @@
  * Options: `--host`, `--port` (0 picks one), `--path` (default `/ws`),
  * `--realm` (repeatable; without it any realm is created), `--serializers`
  * (default `json,msgpack,cbor`), `--lenient-ids` (accept non-sequential
- * request ids, for older clients), `--quiet`.
+ * request ids, for older clients), `--hello-timeout SECONDS` (default 10),
+ * `--allow-origin ORIGIN` (repeatable; browsers from other origins get
+ * HTTP 403), `--max-sessions N`, `--max-outbound-bytes N` (slow consumer
+ * bound, default 16 MiB), `--quiet`.
  *
  * @module
  */
@@ -23,7 +26,11 @@ interface Flags {
   port: string;
   path: string;
   realm: string[];
+  "allow-origin": string[];
   serializers: string;
+  "hello-timeout": string;
+  "max-sessions": string;
+  "max-outbound-bytes": string;
   "lenient-ids": boolean;
   quiet: boolean;
 }
@@ -34,7 +41,11 @@ function parseFlags(args: string[]): Flags {
     port: "8080",
     path: "/ws",
     realm: [],
+    "allow-origin": [],
     serializers: "json,msgpack,cbor",
+    "hello-timeout": "10",
+    "max-sessions": "10000",
+    "max-outbound-bytes": String(16 * 1024 * 1024),
     "lenient-ids": false,
     quiet: false,
   };
@@ -47,7 +58,19 @@ function parseFlags(args: string[]): Flags {
       flags[name] = true;
       continue;
     }
-    if (!["host", "port", "path", "realm", "serializers"].includes(name)) {
+    if (
+      ![
+        "host",
+        "port",
+        "path",
+        "realm",
+        "allow-origin",
+        "serializers",
+        "hello-timeout",
+        "max-sessions",
+        "max-outbound-bytes",
+      ].includes(name)
+    ) {
       console.error(`Unknown option ${arg}`);
       Deno.exit(2);
     }
@@ -56,8 +79,19 @@ function parseFlags(args: string[]): Flags {
       console.error(`Option --${name} needs a value`);
       Deno.exit(2);
     }
-    if (name === "realm") flags.realm.push(value);
-    else flags[name as "host" | "port" | "path" | "serializers"] = value;
+    if (name === "realm" || name === "allow-origin") flags[name].push(value);
+    else {
+      flags[
+        name as
+          | "host"
+          | "port"
+          | "path"
+          | "serializers"
+          | "hello-timeout"
+          | "max-sessions"
+          | "max-outbound-bytes"
+      ] = value;
+    }
   }
   return flags;
 }
@@ -78,10 +112,28 @@ const serializers = values.serializers.split(",").map((name) => {
   return make();
 });
 
+function positive(name: keyof Flags, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    console.error(`Option --${name} needs a positive number, got ${value}`);
+    Deno.exit(2);
+  }
+  return n;
+}
+
 const router = new Router({
   realms: values.realm.length > 0 ? values.realm : undefined,
   serializers,
   strictRequestIds: !values["lenient-ids"],
+  helloTimeout: positive("hello-timeout", values["hello-timeout"]) * 1000,
+  maxSessions: positive("max-sessions", values["max-sessions"]),
+  maxOutboundBytes: positive(
+    "max-outbound-bytes",
+    values["max-outbound-bytes"],
+  ),
+  allowedOrigins: values["allow-origin"].length > 0
+    ? values["allow-origin"]
+    : undefined,
   onEvent: values.quiet ? undefined : (e) =>
     console.log(
       `${new Date().toISOString()} ${e.type} session=${e.session} realm=${
