@@ -129,6 +129,11 @@ export const LAYOUTS: Record<number, Layout> = {
     payload: true,
     pptKey: "details",
   },
+  [M.EVENT_RECEIVED]: {
+    name: "EVENT_RECEIVED",
+    fields: [["publication", "id", "Publication"]],
+    payload: false,
+  },
   [M.CALL]: {
     name: "CALL",
     fields: [

@@ -133,3 +133,9 @@ export const REQUIRED: Record<number, readonly string[]> = {
   [M.HELLO]: ["roles"],
   [M.WELCOME]: ["roles"],
 };
+
+// Schemas without a prototype, so that a key such as "toString" or
+// "constructor" is an unknown key (ignored), not an inherited "check".
+for (const code in SCHEMAS) {
+  SCHEMAS[code] = Object.assign(Object.create(null), SCHEMAS[code]);
+}

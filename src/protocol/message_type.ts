@@ -5,7 +5,9 @@
  */
 
 /**
- * The integer code that starts every WAMP message.
+ * The integer code that starts every WAMP message. `EVENT_RECEIVED` (337) is
+ * the subscriber's acknowledgement of an EVENT in Autobahn's acknowledged
+ * event delivery, an implementation-specific code (37 once ratified).
  *
  * @example Usage
  * ```ts
@@ -13,6 +15,7 @@
  * import assert from "node:assert/strict";
  *
  * assert.equal(MessageType.CALL, 48);
+ * assert.equal(MessageType.EVENT_RECEIVED, 337);
  * ```
  */
 export const MessageType = {
@@ -30,6 +33,7 @@ export const MessageType = {
   UNSUBSCRIBE: 34,
   UNSUBSCRIBED: 35,
   EVENT: 36,
+  EVENT_RECEIVED: 337,
   CALL: 48,
   CANCEL: 49,
   RESULT: 50,

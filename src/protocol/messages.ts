@@ -174,6 +174,18 @@ export interface EventMessage extends Payload {
   details: Dict;
 }
 
+/**
+ * `[EVENT_RECEIVED, EVENT.Publication|id]`: a subscriber acknowledges an
+ * EVENT (Autobahn's acknowledged event delivery; implementation-specific
+ * code 337).
+ */
+export interface EventReceivedMessage {
+  /** Message type code. */
+  type: typeof MessageType.EVENT_RECEIVED;
+  /** The publication id of the EVENT received. */
+  publication: number;
+}
+
 /** `[CALL, Request|id, Options|dict, Procedure|uri, Arguments|list, ArgumentsKw|dict]` */
 export interface CallMessage extends Payload {
   /** Message type code. */
@@ -296,6 +308,7 @@ export type Message =
   | UnsubscribeMessage
   | UnsubscribedMessage
   | EventMessage
+  | EventReceivedMessage
   | CallMessage
   | CancelMessage
   | ResultMessage

@@ -80,18 +80,30 @@ function checkField(layout: Layout, field: Field, value: unknown): void {
   }
 }
 
+/**
+ * Checks the known keys of an Options or Details dict and returns it without
+ * the keys whose value is `undefined`, which peers using msgpackr or cbor-x
+ * (wampy) send for options they leave unset: such a key is absent
+ * (`"match" in options` is false). A copy is made only when there is such a
+ * key; the decoded dict is never changed.
+ */
 function checkSchema(
   layout: Layout,
   code: number,
   label: string,
   dict: Dict,
-): void {
+): Dict {
   const schema = SCHEMAS[code];
-  if (schema === undefined) return;
+  let clean = dict;
   for (const key in dict) {
-    const check = schema[key];
-    if (check === undefined) continue;
     const value = dict[key];
+    if (value === undefined) {
+      if (clean === dict) clean = { ...dict };
+      delete clean[key];
+      continue;
+    }
+    const check = schema?.[key];
+    if (check === undefined) continue;
     const expected = check(value);
     if (expected !== undefined) {
       fail(
@@ -103,9 +115,10 @@ function checkSchema(
   const required = REQUIRED[code];
   if (required) {
     for (const key of required) {
-      if (!(key in dict)) fail(layout, `${label}.${key} is required`);
+      if (!(key in clean)) fail(layout, `${label}.${key} is required`);
     }
   }
+  return clean;
 }
 
 /**
@@ -114,7 +127,9 @@ function checkSchema(
  * It enforces the message arity, the type of every field, IDs in
  * [1, 2^53] (0 only for revocation UNSUBSCRIBED/UNREGISTERED), dicts, the
  * types of the known Options and Details keys, and accepts the three payload
- * lengths. URIs are checked to be strings; whether they are well formed is
+ * lengths. An Options or Details key whose value is `undefined` (as peers
+ * using msgpackr or cbor-x send for unset options) is left out, so it reads
+ * as absent. URIs are checked to be strings; whether they are well formed is
  * the receiver's business (it answers `wamp.error.invalid_uri`).
  *
  * @example Usage
@@ -130,6 +145,9 @@ function checkSchema(
  *   assert.equal(msg.kwargs, undefined);
  * }
  * assert.throws(() => parse([48, 7, {}, 42]), /CALL: Procedure must be a URI string, got number/);
+ *
+ * const sub = parse([32, 8, { match: undefined }, "com.example.topic"]);
+ * assert.ok(sub.type === MessageType.SUBSCRIBE && !("match" in sub.options));
  * ```
  *
  * @param raw What a serializer decoded.
@@ -172,7 +190,7 @@ export function parse(raw: unknown): Message {
   // The dict that holds Options or Details is always the one the schema covers.
   for (const [key, kind, label] of fields) {
     if (kind === "dict" && (key === "options" || key === "details")) {
-      checkSchema(layout, code, label, msg[key] as Dict);
+      msg[key] = checkSchema(layout, code, label, msg[key] as Dict);
     }
   }
   if (raw.length > fixed) {
@@ -181,7 +199,7 @@ export function parse(raw: unknown): Message {
       if (!isDict(details)) {
         fail(layout, `Details must be a dict, got ${describe(details)}`);
       }
-      msg.details = details;
+      msg.details = checkSchema(layout, code, "Details", details);
     } else {
       const args = raw[fixed];
       const pptDict = layout.pptKey ? msg[layout.pptKey] as Dict : undefined;

@@ -14,92 +14,124 @@ import {
   type SerializerOptions,
 } from "./serializer.ts";
 
-const NUL_STRING_START = '"\\u0000';
+// JSON text must escape U+0000, so a frame holds a binary string only if it
+// holds this escape. Searching from the backslash, rare in JSON text, is far
+// faster than from the quote before it, which is everywhere.
+const ESCAPED_NUL = "\\u0000";
 
-// Binary values: Uint8Array and ArrayBuffer get a toJSON that returns the
-// WAMP "\0" + Base64 string while one of our serialize() calls runs, and the
-// value itself (so JSON.stringify behaves exactly as without it) at any other
-// time. Installed once, so messages without binary cost no scan at all.
-let encoding = false;
-
-function bytesToJson(this: Uint8Array): unknown {
-  return encoding ? "\u0000" + encodeBase64(this) : this;
-}
-
-function bufferToJson(this: ArrayBuffer): unknown {
-  return encoding ? "\u0000" + encodeBase64(new Uint8Array(this)) : this;
-}
-
-function install(proto: object, toJSON: unknown): boolean {
-  if (Object.hasOwn(proto, "toJSON")) {
-    return (proto as { toJSON?: unknown }).toJSON === toJSON;
-  }
-  Object.defineProperty(proto, "toJSON", {
-    value: toJSON,
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
-  return true;
-}
-
-const installed = install(Uint8Array.prototype, bytesToJson) &&
-  install(ArrayBuffer.prototype, bufferToJson);
-
-/** Whether a value holds a Uint8Array or ArrayBuffer anywhere. */
-function hasBinary(value: unknown, depth: number): boolean {
-  if (depth > 1000) return true; // let JSON.stringify judge the nesting
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const v = value[i];
-      if (typeof v === "object" && v !== null && hasBinary(v, depth + 1)) {
-        return true;
-      }
-    }
-    return false;
-  }
-  if (value instanceof Uint8Array || value instanceof ArrayBuffer) return true;
-  const dict = value as Record<string, unknown>;
-  for (const key in dict) {
-    const v = dict[key];
-    if (typeof v === "object" && v !== null && hasBinary(v, depth + 1)) {
-      return true;
-    }
-  }
-  return false;
+/** Bytes as WAMP's JSON carries them: U+0000 followed by their Base64. */
+function binaryString(bytes: Uint8Array): string {
+  return "\u0000" + encodeBase64(bytes);
 }
 
 /**
- * Stringifies a message where another library already owns
- * `Uint8Array.prototype.toJSON`: scans for binary and swaps in our toJSON
- * for the call.
+ * Makes a value ready for `JSON.stringify`: returns the value itself when it
+ * holds no binary, else a copy in which every `Uint8Array` (subclasses such
+ * as Node's `Buffer` included) and `ArrayBuffer` is replaced by its WAMP
+ * string. Only the lists and dicts on the way to a binary value are copied;
+ * the caller's objects are never changed. A `toJSON` method is called here
+ * (with the key, as `JSON.stringify` would, which then sees its result) so
+ * that bytes it returns are found too. Throws when the nesting exceeds `max`
+ * levels, which also stops cycles.
  */
-function stringify(message: unknown[]): string {
-  if (!hasBinary(message, 0)) return JSON.stringify(message);
-  const u8 = Uint8Array.prototype as { toJSON?: unknown };
-  const ab = ArrayBuffer.prototype as { toJSON?: unknown };
-  const previous = [u8.toJSON, ab.toJSON];
-  u8.toJSON = bytesToJson;
-  ab.toJSON = bufferToJson;
-  try {
-    return JSON.stringify(message);
-  } finally {
-    u8.toJSON = previous[0];
-    ab.toJSON = previous[1];
+function prepare(
+  value: object,
+  key: string | number,
+  depth: number,
+  max: number,
+): unknown {
+  if (depth >= max) {
+    throw new EncodeError(`Nesting deeper than ${max} levels`);
+  }
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (typeof v === "object" && v !== null) {
+        const ready = prepare(v, i, depth + 1, max);
+        if (ready !== v) (copy ??= value.slice())[i] = ready;
+      }
+    }
+    return copy ?? value;
+  }
+  if (ArrayBuffer.isView(value)) {
+    return value instanceof Uint8Array ? binaryString(value) : value;
+  }
+  if (value instanceof ArrayBuffer) {
+    return binaryString(new Uint8Array(value));
+  }
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === "function") {
+    const v: unknown = toJSON.call(value, String(key));
+    if (v !== value) {
+      return typeof v === "object" && v !== null
+        ? prepare(v, key, depth, max)
+        : v;
+    }
+  }
+  const dict = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const k in dict) {
+    const v = dict[k];
+    if (typeof v === "object" && v !== null) {
+      const ready = prepare(v, k, depth + 1, max);
+      if (ready !== v) {
+        copy ??= { ...dict };
+        // Inherited keys are not serialized, so they need no copy.
+        if (Object.hasOwn(copy, k)) copy[k] = ready;
+      }
+    }
+  }
+  return copy ?? dict;
+}
+
+/**
+ * Whether JSON text holds at most `max` opening brackets, in which case its
+ * lists and dicts cannot nest deeper than `max` levels. Far cheaper than a
+ * walk for the many messages with few brackets.
+ */
+function fewBrackets(text: string, max: number): boolean {
+  let n = 0;
+  for (let i = text.indexOf("["); i !== -1; i = text.indexOf("[", i + 1)) {
+    if (++n > max) return false;
+  }
+  for (let i = text.indexOf("{"); i !== -1; i = text.indexOf("{", i + 1)) {
+    if (++n > max) return false;
+  }
+  return true;
+}
+
+/** Throws unless a parsed JSON value nests at most `max` lists and dicts. */
+function checkDepth(value: object, depth: number, max: number): void {
+  if (depth >= max) {
+    throw new DecodeError(`Nesting deeper than ${max} levels`, -1);
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (typeof v === "object" && v !== null) checkDepth(v, depth + 1, max);
+    }
+  } else {
+    const dict = value as Record<string, unknown>;
+    for (const k in dict) {
+      const v = dict[k];
+      if (typeof v === "object" && v !== null) checkDepth(v, depth + 1, max);
+    }
   }
 }
 
 /**
  * JSON as WAMP uses it: text frames, with binary values carried as strings
- * that start with U+0000 followed by the Base64 of the bytes. `Uint8Array`
- * values encode that way and such strings decode back to `Uint8Array`.
+ * that start with U+0000 followed by the Base64 of the bytes.
  *
- * Messages with no binary value cost no more than `JSON.stringify` and
- * `JSON.parse`: the decoder only walks the result when the text contains a
- * string starting with `\u0000`, and the encoder relies on a `toJSON` that
- * this module defines (non-enumerable) on `Uint8Array.prototype` and
- * `ArrayBuffer.prototype`, which changes nothing outside `serialize()`. A string of your own that starts with U+0000
- * is read as binary by every WAMP peer, so do not send one.
+ * Any `Uint8Array`, subclasses such as Node's `Buffer` included, and any
+ * `ArrayBuffer` encode that way. Before `JSON.stringify` runs, one walk of
+ * the message finds binary values and enforces `maxDepth`; when there is
+ * binary, the lists and dicts that hold it are copied with the string in its
+ * place, so your message is never changed. No built-in prototype is touched.
+ * Decoding enforces the same `maxDepth` and turns strings that start with
+ * U+0000 back into bytes. A string of your own that starts with U+0000 is
+ * read as binary by every WAMP peer, so do not send one.
  *
  * @example Usage
  * ```ts
@@ -141,15 +173,17 @@ export class JsonSerializer implements Serializer {
    */
   serialize(message: unknown[]): string {
     let text: string;
-    encoding = true;
     try {
-      text = installed ? JSON.stringify(message) : stringify(message);
+      text = JSON.stringify(
+        typeof message === "object" && message !== null
+          ? prepare(message, "", 0, this.#maxDepth)
+          : message,
+      );
     } catch (err) {
+      if (err instanceof EncodeError) throw err;
       throw new EncodeError(`Cannot encode message as JSON: ${err}`, {
         cause: err,
       });
-    } finally {
-      encoding = false;
     }
     if (text.length > this.maxMessageSize) {
       throw new EncodeError(
@@ -192,8 +226,17 @@ export class JsonSerializer implements Serializer {
         { cause: err },
       );
     }
-    if (text.includes(NUL_STRING_START)) {
+    if (text.includes(ESCAPED_NUL)) {
       return this.#revive(value, 0);
+    }
+    // Nesting past maxDepth takes more than maxDepth opening brackets, so
+    // more than 2 * maxDepth + 1 characters.
+    const max = this.#maxDepth;
+    if (
+      typeof value === "object" && value !== null &&
+      text.length > 2 * max + 1 && !fewBrackets(text, max)
+    ) {
+      checkDepth(value, 0, max);
     }
     return value;
   }

@@ -29,9 +29,11 @@ const MIN_I64 = -(1n << 63n);
 /**
  * MessagePack (spec 2013+, `str` and `bin` distinct) for WAMP: nil, bool,
  * every int and uint width, float32/64, str and bin 8/16/32, array and map
- * 16/32. Ext and fixext types are rejected, as WAMP defines none. Integers up
- * to 2^53 decode to `number`, larger ones to `bigint`; `bigint` values encode
- * as 64-bit integers. Map keys must be strings. Non-integer numbers encode as
+ * 16/32. Ext and fixext types are rejected, as WAMP defines none, except
+ * the fixext 1 of type 0 and data 0 (`d4 00 00`) that msgpackr, and so wampy,
+ * writes for `undefined`: it decodes to `undefined`. Integers up to 2^53
+ * decode to `number`, larger ones to `bigint`; `bigint` values encode as
+ * 64-bit integers. Map keys must be strings. Non-integer numbers encode as
  * float64.
  *
  * @example Usage
@@ -385,7 +387,15 @@ export class MsgpackSerializer extends BinaryCodec implements Serializer {
       case 0xc1:
         throw new DecodeError("Byte 0xc1 is never used in MessagePack", start);
       default:
-        // 0xc7-0xc9 ext, 0xd4-0xd8 fixext
+        // msgpackr (used by wampy) writes undefined as fixext 1, type 0,
+        // data 0; any other ext (0xc7-0xc9) or fixext (0xd4-0xd8) is refused.
+        if (b === 0xd4) {
+          this.need(2, "fixext 1");
+          if (this.in[this.at] === 0 && this.in[this.at + 1] === 0) {
+            this.at += 2;
+            return undefined;
+          }
+        }
         throw new DecodeError(
           `MessagePack ext type 0x${b.toString(16)} is not allowed in WAMP`,
           start,

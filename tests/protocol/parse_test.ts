@@ -154,6 +154,92 @@ Deno.test("parse() ignores unknown option keys", () => {
   assert.equal(m.type, MessageType.SUBSCRIBE);
 });
 
+Deno.test("parse() ignores option keys named like Object.prototype members", () => {
+  const options = JSON.parse(
+    '{"toString":1,"constructor":"x","hasOwnProperty":2,"__proto__":3}',
+  );
+  const m = parse([48, 1, options, "a.b"]);
+  assert.ok(m.type === MessageType.CALL);
+  assert.equal(m.options, options);
+  const bare = Object.assign(Object.create(null), { valueOf: 3 });
+  assert.equal(parse([32, 1, bare, "a.b"]).type, MessageType.SUBSCRIBE);
+});
+
+Deno.test("parse() treats Options and Details keys holding undefined as absent", () => {
+  // What wampy sends over MessagePack (msgpackr) and CBOR (cbor-x).
+  const options = { match: undefined, get_retained: undefined, nkey: "k" };
+  const raw = [32, 1, options, "com.example.topic"];
+  const m = parse(raw);
+  assert.ok(m.type === MessageType.SUBSCRIBE);
+  assert.equal("match" in m.options, false);
+  assert.equal("get_retained" in m.options, false);
+  assert.deepEqual(Object.keys(m.options), ["nkey"]);
+  // The decoded dict itself is left as it was.
+  assert.equal(raw[2], options);
+  assert.ok("match" in options);
+  // Without such keys the dict is the one decoded.
+  const plain = { match: "prefix" };
+  assert.equal(
+    (parse([32, 1, plain, "a"]) as { options: unknown }).options,
+    plain,
+  );
+
+  const hello = parse([1, "realm1", {
+    roles: { caller: {} },
+    authid: undefined,
+    authmethods: undefined,
+  }]);
+  assert.ok(hello.type === MessageType.HELLO);
+  assert.deepEqual(Object.keys(hello.details), ["roles"]);
+  rejects(
+    [1, "realm1", { roles: undefined }],
+    "HELLO: Details.roles is required",
+  );
+
+  const event = parse([36, 1, 2, { publisher: undefined, topic: "t" }, [1]]);
+  assert.ok(event.type === MessageType.EVENT);
+  assert.deepEqual(event.details, { topic: "t" });
+  assert.deepEqual(event.args, [1]);
+
+  const ppt = parse([48, 1, { ppt_scheme: undefined }, "a.b", [1]]);
+  assert.ok(ppt.type === MessageType.CALL && !("ppt_scheme" in ppt.options));
+  rejects(
+    [48, 1, { ppt_scheme: undefined }, "a.b", new Uint8Array(1)],
+    "CALL: Arguments must be a list, got bytes",
+  );
+
+  const revoked = parse([35, 0, { subscription: 5, reason: undefined }]);
+  assert.ok(revoked.type === MessageType.UNSUBSCRIBED);
+  assert.deepEqual(revoked.details, { subscription: 5 });
+  assert.equal("reason" in revoked.details!, false);
+
+  // Anywhere else undefined is an ordinary (wrong) value.
+  rejects([32, 1, { match: null }, "a"], /SUBSCRIBE: Options.match must be/);
+  rejects([32, undefined, {}, "a"], /SUBSCRIBE: Request must be an ID/);
+});
+
+Deno.test("parse() and toWire() handle EVENT_RECEIVED", () => {
+  const m = parse([337, 5512315355]);
+  assert.deepEqual(m, { type: 337, publication: 5512315355 });
+  assert.ok(m.type === MessageType.EVENT_RECEIVED);
+  assert.equal(m.publication, 5512315355);
+  assert.deepEqual(toWire(m), [337, 5512315355]);
+  assert.deepEqual(
+    toWire({ type: MessageType.EVENT_RECEIVED, publication: 7 }),
+    [337, 7],
+  );
+  rejects([337], "EVENT_RECEIVED: Message must have 2 elements, got 1");
+  rejects(
+    [337, 1, {}],
+    "EVENT_RECEIVED: Message must have 2 elements, got 3",
+  );
+  rejects(
+    [337, 0],
+    "EVENT_RECEIVED: Publication must be an ID (integer in [1, 2^53]), got 0",
+  );
+  assert.equal(messageTypeName(337), "EVENT_RECEIVED");
+});
+
 Deno.test("toWire() applies the empty payload rule", () => {
   const base = { type: MessageType.RESULT, requestId: 1, details: {} } as const;
   assert.deepEqual(toWire({ ...base }), [50, 1, {}]);

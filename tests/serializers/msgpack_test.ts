@@ -129,6 +129,29 @@ Deno.test("MsgpackSerializer skips undefined dict values and uses toJSON", () =>
   assert.deepEqual(mp.deserialize(mp.serialize([when])), [when.toJSON()]);
 });
 
+Deno.test("MsgpackSerializer decodes msgpackr's undefined (fixext 1, type 0, data 0)", () => {
+  assert.equal(mp.deserialize(bytes("d40000")), undefined);
+  assert.deepEqual(mp.deserialize(bytes("92d40000c0")), [undefined, null]);
+  const dict = mp.deserialize(bytes("81a161d40000")) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(dict), ["a"]);
+  assert.equal(dict.a, undefined);
+  for (const h of ["d40001", "d40100", "d4ff00", "d5000000", "c7010000"]) {
+    assert.throws(
+      () => mp.deserialize(bytes(h)),
+      /MessagePack ext type 0x(d4|d5|c7) is not allowed in WAMP at offset 0/,
+      h,
+    );
+  }
+  assert.throws(
+    () => mp.deserialize(bytes("d400")),
+    /Truncated frame: fixext 1 needs 2 bytes, 1 left at offset 1/,
+  );
+  assert.throws(
+    () => mp.deserialize(bytes("81d40000c0")),
+    /Map keys must be strings/,
+  );
+});
+
 Deno.test("MsgpackSerializer rejects ext types, bad keys and trailing bytes", () => {
   for (const h of ["c70101aa", "d401aa", "d5010000", "c1"]) {
     assert.throws(() => mp.deserialize(bytes(h)), DecodeError, h);
