@@ -70,3 +70,25 @@ Deno.test("architecture: only router adapters name Deno, Bun or WebSocketPair", 
     }
   }
 });
+
+Deno.test("architecture: no import cycles (type imports included)", () => {
+  const graph = new Map<string, string[]>();
+  for (const file of files(src)) {
+    const text = Deno.readTextFileSync(new URL(file, src))
+      .replace(/\/\*[\s\S]*?\*\//g, "");
+    graph.set(file, imports(text).map((spec) => resolve(file, spec)));
+  }
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (file: string, path: string[]) => {
+    if (state.get(file) === "done") return;
+    assert.notEqual(
+      state.get(file),
+      "visiting",
+      `import cycle: ${[...path.slice(path.indexOf(file)), file].join(" → ")}`,
+    );
+    state.set(file, "visiting");
+    for (const dep of graph.get(file) ?? []) visit(dep, [...path, file]);
+    state.set(file, "done");
+  };
+  for (const file of graph.keys()) visit(file, []);
+});

@@ -14,14 +14,12 @@ import type {
   UnsubscribeMessage,
 } from "../protocol/messages.ts";
 import { toWire } from "../protocol/parse.ts";
-import {
-  isValidUri,
-  type MatchPolicy,
-  wildcardMatches,
-} from "../protocol/uri.ts";
+import { isValidUri, type MatchPolicy } from "../protocol/uri.ts";
 import { ErrorUri } from "../protocol/wamp_error.ts";
 import type { Frame } from "../transports/transport.ts";
+import { PublishFilter } from "./publish_filter.ts";
 import type { RouterSession } from "./router_session.ts";
+import { UriIndex } from "./uri_index.ts";
 
 /** One router subscription: a topic or pattern and its subscribers. */
 export interface BrokerSubscription {
@@ -35,8 +33,6 @@ export interface BrokerSubscription {
   readonly created: string;
   /** Subscribed sessions. */
   readonly subscribers: Set<RouterSession>;
-  /** The pattern split at `.` (wildcard only). */
-  readonly parts?: string[];
 }
 
 /** The meta events the broker reports (session id, payload). */
@@ -53,19 +49,14 @@ export const PPT_KEYS: readonly string[] = [
   "enc_key",
 ];
 
-function isIdList(v: unknown): v is number[] {
-  return Array.isArray(v);
-}
-
 /**
  * Routes events: exact, prefix and wildcard subscriptions; black- and
  * white-listing; publisher exclusion and identification; acknowledgements.
  */
 export class Broker {
-  #exact = new Map<string, BrokerSubscription>();
-  #prefix = new Map<string, BrokerSubscription>();
-  #wildcard = new Map<string, BrokerSubscription>();
+  #index = new UriIndex<BrokerSubscription>();
   #byId = new Map<number, BrokerSubscription>();
+  #bySession = new Map<RouterSession, Set<BrokerSubscription>>();
   #meta: MetaPublisher;
   #maxPerSession: number;
 
@@ -78,14 +69,6 @@ export class Broker {
   constructor(meta: MetaPublisher, maxPerSession = Infinity) {
     this.#meta = meta;
     this.#maxPerSession = maxPerSession;
-  }
-
-  #table(match: MatchPolicy): Map<string, BrokerSubscription> {
-    return match === "prefix"
-      ? this.#prefix
-      : match === "wildcard"
-      ? this.#wildcard
-      : this.#exact;
   }
 
   /** Every subscription, for the meta API. */
@@ -111,7 +94,7 @@ export class Broker {
    * @returns The subscription, if any.
    */
   lookup(uri: string, match: MatchPolicy): BrokerSubscription | undefined {
-    return this.#table(match).get(uri);
+    return this.#index.get(uri, match);
   }
 
   /**
@@ -121,19 +104,17 @@ export class Broker {
    * @returns The matching subscriptions.
    */
   matching(topic: string): BrokerSubscription[] {
-    const out: BrokerSubscription[] = [];
-    const exact = this.#exact.get(topic);
-    if (exact) out.push(exact);
-    for (const sub of this.#prefix.values()) {
-      if (topic.startsWith(sub.uri)) out.push(sub);
-    }
-    if (this.#wildcard.size > 0) {
-      const parts = topic.split(".");
-      for (const sub of this.#wildcard.values()) {
-        if (wildcardMatches(sub.parts!, parts)) out.push(sub);
-      }
-    }
-    return out;
+    return this.#index.matches(topic);
+  }
+
+  /**
+   * The subscriptions a session holds.
+   *
+   * @param session The session.
+   * @returns How many.
+   */
+  countOf(session: RouterSession): number {
+    return this.#bySession.get(session)?.size ?? 0;
   }
 
   /**
@@ -153,17 +134,17 @@ export class Broker {
       );
       return;
     }
-    const table = this.#table(match);
-    let sub = table.get(msg.topic);
+    let sub = this.#index.get(msg.topic, match);
+    let held = this.#bySession.get(session);
     if (
       (sub === undefined || !sub.subscribers.has(session)) &&
-      session.subscriptions.size >= this.#maxPerSession
+      (held?.size ?? 0) >= this.#maxPerSession
     ) {
       session.error(
         M.SUBSCRIBE,
         msg.requestId,
         ErrorUri.UNAVAILABLE,
-        `Too many subscriptions: this session holds ${session.subscriptions.size}, the limit`,
+        `Too many subscriptions: this session holds ${held!.size}, the limit`,
       );
       return;
     }
@@ -175,15 +156,15 @@ export class Broker {
         match,
         created: new Date().toISOString(),
         subscribers: new Set(),
-        parts: match === "wildcard" ? msg.topic.split(".") : undefined,
       };
-      table.set(msg.topic, sub);
+      this.#index.set(msg.topic, match, sub);
       this.#byId.set(sub.id, sub);
       created = true;
     }
     const added = !sub.subscribers.has(session);
     sub.subscribers.add(session);
-    session.subscriptions.add(sub);
+    if (held === undefined) this.#bySession.set(session, held = new Set());
+    held.add(sub);
     session.send({
       type: M.SUBSCRIBED,
       requestId: msg.requestId,
@@ -223,10 +204,10 @@ export class Broker {
 
   #remove(session: RouterSession, sub: BrokerSubscription): void {
     sub.subscribers.delete(session);
-    session.subscriptions.delete(sub);
+    this.#bySession.get(session)?.delete(sub);
     this.#meta("wamp.subscription.on_unsubscribe", [session.id, sub.id]);
     if (sub.subscribers.size === 0) {
-      this.#table(sub.match).delete(sub.uri);
+      this.#index.delete(sub.uri, sub.match);
       this.#byId.delete(sub.id);
       this.#meta("wamp.subscription.on_delete", [session.id, sub.id]);
     }
@@ -238,7 +219,10 @@ export class Broker {
    * @param session The session that left.
    */
   removeSession(session: RouterSession): void {
-    for (const sub of [...session.subscriptions]) this.#remove(session, sub);
+    const held = this.#bySession.get(session);
+    if (held === undefined) return;
+    for (const sub of [...held]) this.#remove(session, sub);
+    this.#bySession.delete(session);
   }
 
   /**
@@ -289,24 +273,10 @@ export class Broker {
     msg: Pick<PublishMessage, "options" | "args" | "kwargs" | "payload">,
     publisher: RouterSession | undefined,
   ): void {
-    const subs = this.matching(topic);
+    const subs = this.#index.matches(topic);
     if (subs.length === 0) return;
     const o = msg.options;
-    const excludeMe = o.exclude_me !== false;
-    const exclude = isIdList(o.exclude) ? new Set(o.exclude) : undefined;
-    const eligible = isIdList(o.eligible) ? new Set(o.eligible) : undefined;
-    const exAuthid = Array.isArray(o.exclude_authid)
-      ? new Set(o.exclude_authid)
-      : undefined;
-    const exAuthrole = Array.isArray(o.exclude_authrole)
-      ? new Set(o.exclude_authrole)
-      : undefined;
-    const elAuthid = Array.isArray(o.eligible_authid)
-      ? new Set(o.eligible_authid)
-      : undefined;
-    const elAuthrole = Array.isArray(o.eligible_authrole)
-      ? new Set(o.eligible_authrole)
-      : undefined;
+    const filter = PublishFilter.of(o, publisher);
     const base: Dict = {};
     if (publisher && o.disclose_me === true) {
       base.publisher = publisher.id;
@@ -328,15 +298,7 @@ export class Broker {
       // One frame per serializer protocol, shared by all its subscribers.
       const frames = new Map<string, Frame | null>();
       for (const s of sub.subscribers) {
-        if (s === publisher && excludeMe) continue;
-        if (exclude?.has(s.id) || (eligible && !eligible.has(s.id))) continue;
-        if (exAuthid?.has(s.authid) || (elAuthid && !elAuthid.has(s.authid))) {
-          continue;
-        }
-        if (
-          exAuthrole?.has(s.authrole) ||
-          (elAuthrole && !elAuthrole.has(s.authrole))
-        ) continue;
+        if (filter !== undefined && !filter.admits(s)) continue;
         const protocol = s.serializer.protocol;
         let frame = frames.get(protocol);
         if (frame === undefined) {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { randomId } from "../protocol/ids.ts";
+import { IdGenerator, randomId } from "../protocol/ids.ts";
 import { MessageType as M } from "../protocol/message_type.ts";
 import type {
   CallMessage,
@@ -16,14 +16,12 @@ import type {
   YieldMessage,
 } from "../protocol/messages.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
-import {
-  isValidUri,
-  type MatchPolicy,
-  wildcardMatches,
-} from "../protocol/uri.ts";
+import { isValidUri, type MatchPolicy } from "../protocol/uri.ts";
 import { ErrorUri } from "../protocol/wamp_error.ts";
 import { type MetaPublisher, PPT_KEYS } from "./broker.ts";
-import { MAX_TIMER_DELAY, type RouterSession } from "./router_session.ts";
+import { type Clock, MAX_TIMER_DELAY, systemClock } from "./clock.ts";
+import type { RouterSession } from "./router_session.ts";
+import { UriIndex } from "./uri_index.ts";
 
 /** Shared registration policies. */
 export type InvokePolicy =
@@ -49,8 +47,6 @@ export interface DealerRegistration {
   readonly callees: RouterSession[];
   /** Next round-robin position. */
   next: number;
-  /** The pattern split at `.` (wildcard only). */
-  readonly parts?: string[];
 }
 
 /** A procedure the router itself implements (the meta API). */
@@ -78,7 +74,7 @@ export interface PendingInvocation {
   /** The call timeout in ms, 0 for none. */
   readonly timeout: number;
   /** The timeout timer. */
-  timer?: ReturnType<typeof setTimeout>;
+  timer?: unknown;
   /** The caller has its answer already; callee replies are dropped. */
   answered: boolean;
   /**
@@ -110,6 +106,15 @@ export function reachesReserved(uri: string, match: MatchPolicy): boolean {
   return uri.startsWith("wamp.");
 }
 
+// What the dealer keeps per session: the calls it made and the invocations
+// it serves (pending), its INVOCATION ids, its registrations.
+interface SessionCalls {
+  readonly calls: Map<number, PendingInvocation>;
+  readonly invocations: Map<number, PendingInvocation>;
+  readonly ids: IdGenerator;
+  readonly registrations: Set<DealerRegistration>;
+}
+
 /** Thrown by internal procedures to answer with an ERROR. */
 export class InternalError extends Error {
   /** The error URI. */
@@ -133,14 +138,14 @@ export class InternalError extends Error {
  * registrations; progressive results; cancel; timeouts.
  */
 export class Dealer {
-  #exact = new Map<string, DealerRegistration>();
-  #prefix = new Map<string, DealerRegistration>();
-  #wildcard = new Map<string, DealerRegistration>();
+  #index = new UriIndex<DealerRegistration>();
   #byId = new Map<number, DealerRegistration>();
+  #sessions = new Map<RouterSession, SessionCalls>();
   #internal = new Map<string, InternalProcedure>();
   #meta: MetaPublisher;
   #maxPendingCalls: number;
   #maxPerSession: number;
+  #clock: Clock;
 
   /**
    * Creates a dealer.
@@ -148,15 +153,42 @@ export class Dealer {
    * @param meta Publishes meta events.
    * @param maxPendingCalls Pending calls one caller may have.
    * @param maxPerSession Registrations one session may hold.
+   * @param clock Timers for call timeouts.
    */
   constructor(
     meta: MetaPublisher,
     maxPendingCalls: number,
     maxPerSession = Infinity,
+    clock: Clock = systemClock,
   ) {
     this.#meta = meta;
     this.#maxPendingCalls = maxPendingCalls;
     this.#maxPerSession = maxPerSession;
+    this.#clock = clock;
+  }
+
+  #of(session: RouterSession): SessionCalls {
+    let state = this.#sessions.get(session);
+    if (state === undefined) {
+      state = {
+        calls: new Map(),
+        invocations: new Map(),
+        ids: new IdGenerator(),
+        registrations: new Set(),
+      };
+      this.#sessions.set(session, state);
+    }
+    return state;
+  }
+
+  /**
+   * The calls a session has pending.
+   *
+   * @param session The caller.
+   * @returns How many.
+   */
+  pendingCallsOf(session: RouterSession): number {
+    return this.#sessions.get(session)?.calls.size ?? 0;
   }
 
   /**
@@ -167,14 +199,6 @@ export class Dealer {
    */
   define(uri: string, fn: InternalProcedure): void {
     this.#internal.set(uri, fn);
-  }
-
-  #table(match: MatchPolicy): Map<string, DealerRegistration> {
-    return match === "prefix"
-      ? this.#prefix
-      : match === "wildcard"
-      ? this.#wildcard
-      : this.#exact;
   }
 
   /** Every registration, for the meta API. */
@@ -200,7 +224,7 @@ export class Dealer {
    * @returns The registration, if any.
    */
   lookup(uri: string, match: MatchPolicy): DealerRegistration | undefined {
-    return this.#table(match).get(uri);
+    return this.#index.get(uri, match);
   }
 
   /**
@@ -211,29 +235,7 @@ export class Dealer {
    * @returns The registration, if any.
    */
   match(procedure: string): DealerRegistration | undefined {
-    const exact = this.#exact.get(procedure);
-    if (exact) return exact;
-    let best: DealerRegistration | undefined;
-    for (const reg of this.#prefix.values()) {
-      if (
-        procedure.startsWith(reg.uri) &&
-        (best === undefined || reg.uri.length > best.uri.length)
-      ) best = reg;
-    }
-    if (best) return best;
-    if (this.#wildcard.size === 0) return undefined;
-    const parts = procedure.split(".");
-    let bestScore: number[] | undefined;
-    for (const reg of this.#wildcard.values()) {
-      if (!wildcardMatches(reg.parts!, parts)) continue;
-      // Prefer literal components as early as possible.
-      const score = reg.parts!.map((p) => (p === "" ? 0 : 1));
-      if (bestScore === undefined || compare(score, bestScore) > 0) {
-        best = reg;
-        bestScore = score;
-      }
-    }
-    return best;
+    return this.#index.best(procedure);
   }
 
   /**
@@ -260,14 +262,14 @@ export class Dealer {
         `Procedures under wamp. are reserved for the router (${msg.procedure}, match ${match})`,
       );
     }
-    if (session.registrations.size >= this.#maxPerSession) {
+    const held = this.#of(session).registrations;
+    if (held.size >= this.#maxPerSession) {
       return fail(
         ErrorUri.UNAVAILABLE,
-        `Too many registrations: this session holds ${session.registrations.size}, the limit`,
+        `Too many registrations: this session holds ${held.size}, the limit`,
       );
     }
-    const table = this.#table(match);
-    let reg = table.get(msg.procedure);
+    let reg = this.#index.get(msg.procedure, match);
     let created = false;
     if (reg !== undefined) {
       if (reg.callees.includes(session)) {
@@ -297,14 +299,13 @@ export class Dealer {
         created: new Date().toISOString(),
         callees: [],
         next: 0,
-        parts: match === "wildcard" ? msg.procedure.split(".") : undefined,
       };
-      table.set(msg.procedure, reg);
+      this.#index.set(msg.procedure, match, reg);
       this.#byId.set(reg.id, reg);
       created = true;
     }
     reg.callees.push(session);
-    session.registrations.add(reg);
+    held.add(reg);
     session.send({
       type: M.REGISTERED,
       requestId: msg.requestId,
@@ -343,11 +344,11 @@ export class Dealer {
   #remove(session: RouterSession, reg: DealerRegistration): void {
     const i = reg.callees.indexOf(session);
     if (i >= 0) reg.callees.splice(i, 1);
-    session.registrations.delete(reg);
+    this.#sessions.get(session)?.registrations.delete(reg);
     if (reg.next > i && reg.next > 0) reg.next--;
     this.#meta("wamp.registration.on_unregister", [session.id, reg.id]);
     if (reg.callees.length === 0) {
-      this.#table(reg.match).delete(reg.uri);
+      this.#index.delete(reg.uri, reg.match);
       this.#byId.delete(reg.id);
       this.#meta("wamp.registration.on_delete", [session.id, reg.id]);
     }
@@ -421,16 +422,18 @@ export class Dealer {
         `No callee registered procedure ${msg.procedure}`,
       );
     }
-    if (caller.calls.size >= this.#maxPendingCalls) {
+    const calls = this.#of(caller).calls;
+    if (calls.size >= this.#maxPendingCalls) {
       return void caller.error(
         M.CALL,
         msg.requestId,
         ErrorUri.UNAVAILABLE,
-        `Too many pending calls: this session has ${caller.calls.size}, the limit`,
+        `Too many pending calls: this session has ${calls.size}, the limit`,
       );
     }
     const callee = this.#pick(reg);
-    const invocationId = callee.invocationIds.next();
+    const serving = this.#of(callee);
+    const invocationId = serving.ids.next();
     const details: Dict = {};
     if (reg.match !== "exact") details.procedure = msg.procedure;
     if (o.disclose_me === true) {
@@ -454,8 +457,8 @@ export class Dealer {
       timeout,
       answered: false,
     };
-    callee.invocations.set(invocationId, inv);
-    caller.calls.set(msg.requestId, inv);
+    serving.invocations.set(invocationId, inv);
+    calls.set(msg.requestId, inv);
     const sent = callee.send({
       type: M.INVOCATION,
       requestId: invocationId,
@@ -478,9 +481,10 @@ export class Dealer {
   }
 
   #arm(inv: PendingInvocation): void {
-    clearTimeout(inv.timer);
+    const clock = this.#clock;
+    clock.clearTimeout(inv.timer);
     // Longer timeouts than setTimeout takes are clamped (about 24.8 days).
-    inv.timer = setTimeout(() => {
+    inv.timer = clock.setTimeout(() => {
       if (inv.answered) return;
       this.#interrupt(inv, "killnowait");
       inv.answered = true;
@@ -543,7 +547,7 @@ export class Dealer {
    * @param msg The message.
    */
   cancel(caller: RouterSession, msg: CancelMessage): void {
-    const inv = caller.calls.get(msg.requestId);
+    const inv = this.#sessions.get(caller)?.calls.get(msg.requestId);
     if (inv === undefined || inv.answered) return; // finished already
     const mode = (msg.options.mode ?? "killnowait") as string;
     if (mode === "kill" && this.#interrupt(inv, "kill")) {
@@ -565,14 +569,15 @@ export class Dealer {
   }
 
   #finish(inv: PendingInvocation): void {
-    clearTimeout(inv.timer);
-    inv.callee.invocations.delete(inv.invocationId);
-    inv.caller.calls.delete(inv.callId);
+    this.#clock.clearTimeout(inv.timer);
+    this.#sessions.get(inv.callee)?.invocations.delete(inv.invocationId);
+    this.#sessions.get(inv.caller)?.calls.delete(inv.callId);
   }
 
   #invocationFor(callee: RouterSession, id: number, what: string) {
-    const inv = callee.invocations.get(id);
-    if (inv === undefined && (id > callee.invocationIds.last || id < 1)) {
+    const state = this.#sessions.get(callee);
+    const inv = state?.invocations.get(id);
+    if (inv === undefined && (id > (state?.ids.last ?? 0) || id < 1)) {
       throw new ProtocolError(
         `${what}: Request ${id} names no INVOCATION this router sent`,
       );
@@ -653,7 +658,9 @@ export class Dealer {
    * @param session The session that left.
    */
   removeSession(session: RouterSession): void {
-    for (const inv of [...session.invocations.values()]) {
+    const state = this.#sessions.get(session);
+    if (state === undefined) return;
+    for (const inv of [...state.invocations.values()]) {
       if (!inv.answered) {
         inv.answered = true;
         inv.caller.error(
@@ -665,14 +672,15 @@ export class Dealer {
       }
       this.#finish(inv);
     }
-    for (const inv of [...session.calls.values()]) {
+    for (const inv of [...state.calls.values()]) {
       if (!inv.answered) {
         inv.answered = true;
         this.#interrupt(inv, "killnowait");
       }
       this.#finish(inv);
     }
-    for (const reg of [...session.registrations]) this.#remove(session, reg);
+    for (const reg of [...state.registrations]) this.#remove(session, reg);
+    this.#sessions.delete(session);
   }
 
   /**
@@ -690,11 +698,4 @@ export class Dealer {
       invoke: reg.invoke,
     };
   }
-}
-
-function compare(a: number[], b: number[]): number {
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i]) return a[i]! - b[i]!;
-  }
-  return 0;
 }

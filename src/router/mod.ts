@@ -24,9 +24,11 @@
  * @module
  */
 
-export * from "./router.ts";
-export * from "./negotiate.ts";
-export * from "./realm.ts";
-export * from "./router_session.ts";
-export * from "./broker.ts";
-export * from "./dealer.ts";
+export { Router, type RouterEvent, type RouterOptions } from "./router.ts";
+export type { Clock } from "./clock.ts";
+export {
+  negotiate,
+  type Negotiation,
+  offeredProtocols,
+  type UpgradePolicy,
+} from "./negotiate.ts";

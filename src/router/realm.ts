@@ -5,12 +5,14 @@
  */
 
 import { randomId } from "../protocol/ids.ts";
-import type { Dict } from "../protocol/messages.ts";
-import type { MatchPolicy } from "../protocol/uri.ts";
-import { ErrorUri } from "../protocol/wamp_error.ts";
+import { MessageType as M, messageTypeName } from "../protocol/message_type.ts";
+import type { Dict, Message } from "../protocol/messages.ts";
+import { ProtocolError } from "../protocol/protocol_error.ts";
 import { Broker } from "./broker.ts";
-import { Dealer, InternalError } from "./dealer.ts";
-import type { RouterSession } from "./router_session.ts";
+import type { Clock } from "./clock.ts";
+import { Dealer } from "./dealer.ts";
+import { defineMetaApi } from "./meta_api.ts";
+import type { RouterSession, SessionRealm } from "./router_session.ts";
 
 /** Broker features this router implements. */
 export const BROKER_FEATURES: readonly string[] = [
@@ -40,18 +42,14 @@ function features(list: readonly string[]): Dict {
   return { features: out };
 }
 
-function matchOf(options: unknown): MatchPolicy {
-  const m = (options as Dict | undefined)?.match;
-  return m === "prefix" || m === "wildcard" ? m : "exact";
-}
+/** The handler of one message type from an established session. */
+type Handler<K extends Message["type"]> = (
+  session: RouterSession,
+  msg: Extract<Message, { type: K }>,
+) => void;
 
-function idArg(args: unknown[], what: string): number {
-  const id = args[0];
-  if (typeof id !== "number") {
-    throw new InternalError(ErrorUri.INVALID_ARGUMENT, `${what} id expected`);
-  }
-  return id;
-}
+/** How a realm handles each message type an established client sends. */
+type DispatchTable = { [K in Message["type"]]?: Handler<K> };
 
 /** The per-session limits a realm enforces. */
 export interface RealmLimits {
@@ -61,12 +59,14 @@ export interface RealmLimits {
   readonly maxSubscriptionsPerSession: number;
   /** Registrations one session may hold. */
   readonly maxRegistrationsPerSession: number;
+  /** Timers for call timeouts. */
+  readonly clock?: Clock;
 }
 
 /**
  * One realm: a routing namespace with its own broker and dealer.
  */
-export class Realm {
+export class Realm implements SessionRealm {
   /** The realm URI. */
   readonly name: string;
   /** The broker. */
@@ -79,6 +79,7 @@ export class Realm {
     dealer: features(DEALER_FEATURES),
   };
   #sessions = new Map<number, RouterSession>();
+  #dispatch: DispatchTable;
 
   /**
    * Creates a realm.
@@ -95,8 +96,50 @@ export class Realm {
       meta,
       limits.maxPendingCalls,
       limits.maxRegistrationsPerSession,
+      limits.clock,
     );
-    this.#defineMeta();
+    const b = this.broker;
+    const d = this.dealer;
+    this.#dispatch = {
+      [M.PUBLISH]: (s, m) => b.publish(s, m),
+      [M.SUBSCRIBE]: (s, m) => b.subscribe(s, m),
+      [M.UNSUBSCRIBE]: (s, m) => b.unsubscribe(s, m),
+      [M.CALL]: (s, m) => d.call(s, m),
+      [M.CANCEL]: (s, m) => d.cancel(s, m),
+      [M.REGISTER]: (s, m) => d.register(s, m),
+      [M.UNREGISTER]: (s, m) => d.unregister(s, m),
+      [M.YIELD]: (s, m) => d.yield(s, m),
+      [M.ERROR]: (s, m) => {
+        if (m.requestType !== M.INVOCATION) {
+          throw new ProtocolError(
+            `ERROR: Request.Type must be 68 (INVOCATION) from a client, got ${m.requestType}`,
+          );
+        }
+        d.invocationError(s, m);
+      },
+    };
+    defineMetaApi(this);
+  }
+
+  /**
+   * Handles a message from an established session: the broker's and the
+   * dealer's requests; anything else is a protocol violation.
+   *
+   * @param session The sender.
+   * @param msg The message.
+   */
+  handle(session: RouterSession, msg: Message): void {
+    const handler = this.#dispatch[msg.type] as
+      | Handler<typeof msg.type>
+      | undefined;
+    if (handler === undefined) {
+      throw new ProtocolError(
+        `${
+          messageTypeName(msg.type)
+        } is not a message a client sends in an established session`,
+      );
+    }
+    handler(session, msg as never);
   }
 
   /** Sessions in this realm. */
@@ -113,7 +156,7 @@ export class Realm {
     this.#sessions.set(session.id, session);
     this.broker.deliver("wamp.session.on_join", randomId(), {
       options: {},
-      args: [this.#describe(session)],
+      args: [this.describe(session)],
     }, undefined);
   }
 
@@ -132,7 +175,13 @@ export class Realm {
     }, undefined);
   }
 
-  #describe(s: RouterSession): Dict {
+  /**
+   * The meta API description of a session.
+   *
+   * @param s The session.
+   * @returns `{session, authid, authrole, authmethod, authprovider, transport}`.
+   */
+  describe(s: RouterSession): Dict {
     return {
       session: s.id,
       authid: s.authid,
@@ -141,101 +190,5 @@ export class Realm {
       authprovider: "static",
       transport: s.transportInfo,
     };
-  }
-
-  #filtered(args: unknown[]): RouterSession[] {
-    const roles = Array.isArray(args[0]) ? new Set(args[0]) : undefined;
-    return [...this.#sessions.values()].filter((s) =>
-      roles === undefined || roles.has(s.authrole)
-    );
-  }
-
-  #defineMeta(): void {
-    const d = this.dealer;
-    const b = this.broker;
-    d.define("wamp.session.count", (_c, args) => this.#filtered(args).length);
-    d.define(
-      "wamp.session.list",
-      (_c, args) => this.#filtered(args).map((s) => s.id),
-    );
-    d.define("wamp.session.get", (_c, args) => {
-      const s = this.#sessions.get(idArg(args, "Session"));
-      if (!s) {
-        throw new InternalError(ErrorUri.NO_SUCH_SESSION, "No such session");
-      }
-      return this.#describe(s);
-    });
-    d.define("wamp.registration.list", () => {
-      const out: Record<string, number[]> = {
-        exact: [],
-        prefix: [],
-        wildcard: [],
-      };
-      for (const r of d.all) out[r.match]!.push(r.id);
-      return out;
-    });
-    d.define("wamp.registration.lookup", (_c, args) => {
-      const r = d.lookup(String(args[0]), matchOf(args[1]));
-      return r ? r.id : null;
-    });
-    d.define("wamp.registration.match", (_c, args) => {
-      const r = d.match(String(args[0]));
-      return r ? r.id : null;
-    });
-    const reg = (args: unknown[]) => {
-      const r = d.get(idArg(args, "Registration"));
-      if (!r) {
-        throw new InternalError(
-          ErrorUri.NO_SUCH_REGISTRATION,
-          "No such registration",
-        );
-      }
-      return r;
-    };
-    d.define("wamp.registration.get", (_c, args) => d.describe(reg(args)));
-    d.define(
-      "wamp.registration.list_callees",
-      (_c, args) => reg(args).callees.map((s) => s.id),
-    );
-    d.define(
-      "wamp.registration.count_callees",
-      (_c, args) => reg(args).callees.length,
-    );
-    d.define("wamp.subscription.list", () => {
-      const out: Record<string, number[]> = {
-        exact: [],
-        prefix: [],
-        wildcard: [],
-      };
-      for (const s of b.all) out[s.match]!.push(s.id);
-      return out;
-    });
-    d.define("wamp.subscription.lookup", (_c, args) => {
-      const s = b.lookup(String(args[0]), matchOf(args[1]));
-      return s ? s.id : null;
-    });
-    d.define("wamp.subscription.match", (_c, args) => {
-      const list = b.matching(String(args[0]));
-      return list.length ? list.map((s) => s.id) : null;
-    });
-    const sub = (args: unknown[]) => {
-      const s = b.get(idArg(args, "Subscription"));
-      if (!s) {
-        throw new InternalError(
-          ErrorUri.NO_SUCH_SUBSCRIPTION,
-          "No such subscription",
-        );
-      }
-      return s;
-    };
-    d.define("wamp.subscription.get", (_c, args) => b.describe(sub(args)));
-    d.define(
-      "wamp.subscription.list_subscribers",
-      (_c, args) => [...sub(args).subscribers].map((s) => s.id),
-    );
-    d.define(
-      "wamp.subscription.count_subscribers",
-      (_c, args) => sub(args).subscribers.size,
-    );
   }
 }

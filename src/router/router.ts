@@ -11,8 +11,9 @@ import { JsonSerializer } from "../serializers/json.ts";
 import type { Serializer } from "../serializers/serializer.ts";
 import { memoryPair } from "../transports/memory.ts";
 import type { Transport } from "../transports/transport.ts";
+import { type Clock, systemClock } from "./clock.ts";
 import type { UpgradePolicy } from "./negotiate.ts";
-import { Realm } from "./realm.ts";
+import { Realm, type RealmLimits } from "./realm.ts";
 import { RouterSession, type SessionHost } from "./router_session.ts";
 
 /**
@@ -128,6 +129,31 @@ export interface RouterOptions {
   maxPendingCalls?: number;
   /** Receives joins, leaves and aborts. */
   onEvent?: (event: RouterEvent) => void;
+  /**
+   * Timers for the hello timeout and call timeouts (tests pass a virtual
+   * clock). Default: the runtime's `setTimeout` and `clearTimeout`.
+   */
+  clock?: Clock;
+}
+
+// The router's side that sessions see; kept off the public class.
+const hosts = new WeakMap<Router, RouterHost>();
+
+/** What sessions and adapters inside the package reach of a router. */
+export interface RouterHost extends SessionHost {
+  /** A realm by name, creating it if allowed. */
+  realmFor(name: string): Realm | string;
+}
+
+/**
+ * The internal side of a router, for the package's own modules and tests;
+ * not part of the public entry point.
+ *
+ * @param router The router.
+ * @returns Its host object.
+ */
+export function routerHost(router: Router): RouterHost {
+  return hosts.get(router)!;
 }
 
 /**
@@ -152,31 +178,19 @@ export interface RouterOptions {
  * await connection.close();
  * ```
  */
-export class Router implements SessionHost, UpgradePolicy {
-  /** Strict request id checking. */
-  readonly strictRequestIds: boolean;
-  /** Pending calls one session may have. */
-  readonly maxPendingCalls: number;
-  /** Milliseconds from accept to WELCOME. */
-  readonly helloTimeout: number;
+export class Router implements UpgradePolicy {
   /** Bytes that may wait to be sent to one session. */
   readonly maxOutboundBytes: number;
-  /** Subscriptions one session may hold. */
-  readonly maxSubscriptionsPerSession: number;
-  /** Registrations one session may hold. */
-  readonly maxRegistrationsPerSession: number;
   /** Origins allowed to open a WebSocket; undefined allows any. */
   readonly allowedOrigins: ReadonlySet<string> | undefined;
   #realms = new Map<string, Realm>();
   #configured = new Set<string>();
-  #autoCreate: boolean;
-  #maxRealms: number;
   #serializers: Serializer[];
-  #maxSessions: number;
   #maxPendingHandshakes: number;
   #sessions = new Set<RouterSession>();
   #joined = 0;
-  #onEvent: ((event: RouterEvent) => void) | undefined;
+  #host: RouterHost;
+  #clock: Clock;
 
   /**
    * Creates a router.
@@ -184,27 +198,79 @@ export class Router implements SessionHost, UpgradePolicy {
    * @param options Realms, serializers and limits.
    */
   constructor(options: RouterOptions = {}) {
-    this.maxPendingCalls = options.maxPendingCalls ?? 1000;
-    this.#autoCreate = options.autoCreateRealms ?? options.realms === undefined;
-    this.#maxRealms = options.maxRealms ?? 1000;
+    const autoCreate = options.autoCreateRealms ??
+      options.realms === undefined;
+    const maxRealms = options.maxRealms ?? 1000;
+    const maxSessions = options.maxSessions ?? 10000;
+    const onEvent = options.onEvent;
+    const clock = this.#clock = options.clock ?? systemClock;
     this.#serializers = options.serializers ?? [new JsonSerializer()];
-    this.strictRequestIds = options.strictRequestIds ?? true;
-    this.#maxSessions = options.maxSessions ?? 10000;
     this.#maxPendingHandshakes = options.maxPendingHandshakes ?? 1000;
-    this.helloTimeout = options.helloTimeout ?? 10_000;
     this.maxOutboundBytes = options.maxOutboundBytes ?? 16 * 1024 * 1024;
-    this.maxSubscriptionsPerSession = options.maxSubscriptionsPerSession ??
-      100_000;
-    this.maxRegistrationsPerSession = options.maxRegistrationsPerSession ??
-      10_000;
     this.allowedOrigins = options.allowedOrigins
       ? new Set(options.allowedOrigins)
       : undefined;
-    this.#onEvent = options.onEvent;
+    const limits: RealmLimits = {
+      maxPendingCalls: options.maxPendingCalls ?? 1000,
+      maxSubscriptionsPerSession: options.maxSubscriptionsPerSession ??
+        100_000,
+      maxRegistrationsPerSession: options.maxRegistrationsPerSession ??
+        10_000,
+      clock,
+    };
+    const realms = this.#realms;
+    const configured = this.#configured;
+    const host: RouterHost = {
+      strictRequestIds: options.strictRequestIds ?? true,
+      helloTimeout: options.helloTimeout ?? 10_000,
+      maxOutboundBytes: this.maxOutboundBytes,
+      clock,
+      realmFor(name) {
+        const realm = realms.get(name);
+        if (realm !== undefined) return realm;
+        if (!autoCreate) return `No realm ${name}`;
+        if (realms.size >= maxRealms) {
+          return `No realm ${name}, and the router serves as many realms as it may`;
+        }
+        const created = new Realm(name, limits);
+        realms.set(name, created);
+        return created;
+      },
+      admit: () => {
+        if (this.#joined >= maxSessions) return false;
+        this.#joined++;
+        return true;
+      },
+      released: (session, joined) => {
+        if (!this.#sessions.delete(session)) return;
+        if (joined) this.#joined--;
+        const name = session.realm?.name;
+        if (name === undefined || configured.has(name)) return;
+        const realm = realms.get(name);
+        if (
+          realm !== undefined && realm === session.realm &&
+          realm.sessions.size === 0
+        ) {
+          realms.delete(name);
+        }
+      },
+      log(event, session, detail) {
+        onEvent?.({
+          type: event as RouterEvent["type"],
+          session: session.id,
+          realm: session.realm?.name,
+          authid: session.authid,
+          protocol: session.serializer.protocol,
+          detail,
+        });
+      },
+    };
+    this.#host = host;
+    hosts.set(this, host);
     for (const name of options.realms ?? []) {
       if (!isValidUri(name)) throw new TypeError(`Invalid realm URI ${name}`);
-      this.#realms.set(name, new Realm(name, this));
-      this.#configured.add(name);
+      realms.set(name, new Realm(name, limits));
+      configured.add(name);
     }
   }
 
@@ -234,72 +300,6 @@ export class Router implements SessionHost, UpgradePolicy {
   }
 
   /**
-   * A realm by name, creating it if the router auto-creates realms and has
-   * room for another.
-   *
-   * @param name The realm URI.
-   * @returns The realm, or why there is none.
-   */
-  realmFor(name: string): Realm | string {
-    const realm = this.#realms.get(name);
-    if (realm !== undefined) return realm;
-    if (!this.#autoCreate) return `No realm ${name}`;
-    if (this.#realms.size >= this.#maxRealms) {
-      return `No realm ${name}, and the router serves as many realms as it may`;
-    }
-    const created = new Realm(name, this);
-    this.#realms.set(name, created);
-    return created;
-  }
-
-  /**
-   * Takes a place for a session that is joining.
-   *
-   * @returns False when `maxSessions` sessions have joined already.
-   */
-  admit(): boolean {
-    if (this.#joined >= this.#maxSessions) return false;
-    this.#joined++;
-    return true;
-  }
-
-  /**
-   * A session ended; the router forgets it, and its realm if that was
-   * auto-created and is now empty.
-   *
-   * @param session The session.
-   * @param joined Whether it had joined (held a place).
-   */
-  released(session: RouterSession, joined: boolean): void {
-    if (!this.#sessions.delete(session)) return;
-    if (joined) this.#joined--;
-    const realm = session.realm;
-    if (
-      realm !== undefined && realm.sessions.size === 0 &&
-      !this.#configured.has(realm.name) &&
-      this.#realms.get(realm.name) === realm
-    ) this.#realms.delete(realm.name);
-  }
-
-  /**
-   * Reports an event to `onEvent`.
-   *
-   * @param type The event.
-   * @param session The session.
-   * @param detail More about it.
-   */
-  log(event: string, session: RouterSession, detail?: string): void {
-    this.#onEvent?.({
-      type: event as RouterEvent["type"],
-      session: session.id,
-      realm: session.realm?.name,
-      authid: session.authid,
-      protocol: session.serializer.protocol,
-      detail,
-    });
-  }
-
-  /**
    * Serves a transport: the client on its other end joins with HELLO. A
    * transport whose subprotocol the router does not serve is closed.
    *
@@ -313,7 +313,7 @@ export class Router implements SessionHost, UpgradePolicy {
       transport.close(1002, "unsupported subprotocol");
       return;
     }
-    this.#sessions.add(new RouterSession(transport, serializer, this));
+    this.#sessions.add(new RouterSession(transport, serializer, this.#host));
   }
 
   /**
@@ -330,15 +330,30 @@ export class Router implements SessionHost, UpgradePolicy {
   }
 
   /**
-   * Ends every session with GOODBYE `wamp.close.system_shutdown`.
+   * Ends every session with GOODBYE `wamp.close.system_shutdown` (ABORT for
+   * those still in their handshake) and waits for their transports to
+   * close, at most `wait` milliseconds: a peer that does not answer the
+   * closing handshake does not hold the router up.
    *
    * @param message A message for the clients.
+   * @param wait Milliseconds to wait for the transports at most.
+   * @returns Resolves once every transport has closed, or after `wait`.
    */
-  close(message = "The router is shutting down"): void {
-    for (const session of [...this.#sessions]) {
+  close(message = "The router is shutting down", wait = 1000): Promise<void> {
+    const sessions = [...this.#sessions];
+    for (const session of sessions) {
       if (session.isOpen) session.goodbye(ErrorUri.SYSTEM_SHUTDOWN, message);
       else session.abort(ErrorUri.SYSTEM_SHUTDOWN, message);
     }
+    if (sessions.length === 0) return Promise.resolve();
+    let timer: unknown;
+    const timeout = new Promise<void>((resolve) => {
+      timer = this.#clock.setTimeout(resolve, wait);
+    });
+    return Promise.race([
+      Promise.all(sessions.map((s) => s.closed)).then(() => {}),
+      timeout,
+    ]).finally(() => this.#clock.clearTimeout(timer));
   }
 
   /**
@@ -347,7 +362,6 @@ export class Router implements SessionHost, UpgradePolicy {
    * @returns Resolves once closed.
    */
   [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    return Promise.resolve();
+    return this.close();
   }
 }

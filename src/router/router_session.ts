@@ -6,7 +6,7 @@
  */
 
 import { hasFeature, rolesOf } from "../protocol/features.ts";
-import { IdGenerator, randomId } from "../protocol/ids.ts";
+import { randomId } from "../protocol/ids.ts";
 import { MessageType as M, messageTypeName } from "../protocol/message_type.ts";
 import type { Dict, Message } from "../protocol/messages.ts";
 import { parse, toWire } from "../protocol/parse.ts";
@@ -15,29 +15,34 @@ import { isValidUri } from "../protocol/uri.ts";
 import { ErrorUri } from "../protocol/wamp_error.ts";
 import type { Serializer } from "../serializers/serializer.ts";
 import type { Frame, Transport } from "../transports/transport.ts";
-import type { BrokerSubscription } from "./broker.ts";
-import type { DealerRegistration, PendingInvocation } from "./dealer.ts";
-import type { Realm } from "./realm.ts";
+import { type Clock, MAX_TIMER_DELAY } from "./clock.ts";
 
-/** The longest delay `setTimeout` takes (2^31 − 1 ms, about 24.8 days). */
-export const MAX_TIMER_DELAY = 2 ** 31 - 1;
+/** What a router session needs of the realm it joins. */
+export interface SessionRealm {
+  /** The realm URI. */
+  readonly name: string;
+  /** The roles dict announced in WELCOME. */
+  readonly routerRoles: Dict;
+  /** A session joined. */
+  join(session: RouterSession): void;
+  /** A session left. */
+  leave(session: RouterSession): void;
+  /** Handles a message of an established session (not GOODBYE/ABORT). */
+  handle(session: RouterSession, msg: Message): void;
+}
 
 /** What a router session needs from its router. */
 export interface SessionHost {
   /** Strict checking of sequential request ids. */
   readonly strictRequestIds: boolean;
-  /** Pending calls one session may have before further calls fail. */
-  readonly maxPendingCalls: number;
   /** Milliseconds from accept to WELCOME. */
   readonly helloTimeout: number;
   /** Bytes that may wait to be sent to one session. */
   readonly maxOutboundBytes: number;
-  /** Subscriptions one session may hold. */
-  readonly maxSubscriptionsPerSession: number;
-  /** Registrations one session may hold. */
-  readonly maxRegistrationsPerSession: number;
+  /** Timers. */
+  readonly clock: Clock;
   /** Finds (or creates) a realm for a HELLO; a string says why not. */
-  realmFor(name: string): Realm | string;
+  realmFor(name: string): SessionRealm | string;
   /** Takes a place for a joining session; false when full. */
   admit(): boolean;
   /** A session ended (`joined`: it held a place). */
@@ -64,7 +69,7 @@ export class RouterSession {
   /** The session id (global scope, random). */
   readonly id: number = randomId();
   /** The joined realm, once established. */
-  realm: Realm | undefined;
+  realm: SessionRealm | undefined;
   /** The authid granted. */
   authid = "";
   /** The authrole granted. */
@@ -73,23 +78,15 @@ export class RouterSession {
   authmethod = "anonymous";
   /** The client's announced roles. */
   roles: Dict = {};
-  /** Router-to-client INVOCATION ids. */
-  readonly invocationIds: IdGenerator = new IdGenerator();
-  /** Calls this session made that are pending, by CALL request id. */
-  readonly calls: Map<number, PendingInvocation> = new Map();
-  /** Invocations this session is serving, by INVOCATION request id. */
-  readonly invocations: Map<number, PendingInvocation> = new Map();
-  /** The subscriptions this session holds. */
-  readonly subscriptions: Set<BrokerSubscription> = new Set();
-  /** The registrations this session holds. */
-  readonly registrations: Set<DealerRegistration> = new Set();
+  /** Resolves once the transport has closed. */
+  readonly closed: Promise<void>;
 
   #transport: Transport;
   #serializer: Serializer;
   #host: SessionHost;
   #state: State = "hello";
   #lastRequest = 0;
-  #helloTimer: ReturnType<typeof setTimeout> | undefined;
+  #helloTimer: unknown;
 
   /**
    * Starts serving a transport.
@@ -102,15 +99,20 @@ export class RouterSession {
     this.#transport = transport;
     this.#serializer = serializer;
     this.#host = host;
-    this.#helloTimer = setTimeout(() => {
+    this.#helloTimer = host.clock.setTimeout(() => {
       this.abort(
         ErrorUri.PROTOCOL_VIOLATION,
         `No HELLO within ${host.helloTimeout / 1000} s`,
       );
     }, Math.min(host.helloTimeout, MAX_TIMER_DELAY));
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.closed = promise;
     transport.listen({
       message: (frame) => this.#receive(frame),
-      close: () => this.#release(),
+      close: () => {
+        this.#release();
+        resolve();
+      },
     });
   }
 
@@ -326,7 +328,7 @@ export class RouterSession {
       this.abort(ErrorUri.NO_SUCH_REALM, realm);
       return;
     }
-    clearTimeout(this.#helloTimer);
+    this.#host.clock.clearTimeout(this.#helloTimer);
     this.roles = roles;
     this.authid = `anonymous-${this.id}`;
     this.authrole = "anonymous";
@@ -368,29 +370,6 @@ export class RouterSession {
       this.#lastRequest = id;
     }
     switch (msg.type) {
-      case M.PUBLISH:
-        return realm.broker.publish(this, msg);
-      case M.SUBSCRIBE:
-        return realm.broker.subscribe(this, msg);
-      case M.UNSUBSCRIBE:
-        return realm.broker.unsubscribe(this, msg);
-      case M.CALL:
-        return realm.dealer.call(this, msg);
-      case M.CANCEL:
-        return realm.dealer.cancel(this, msg);
-      case M.REGISTER:
-        return realm.dealer.register(this, msg);
-      case M.UNREGISTER:
-        return realm.dealer.unregister(this, msg);
-      case M.YIELD:
-        return realm.dealer.yield(this, msg);
-      case M.ERROR:
-        if (msg.requestType !== M.INVOCATION) {
-          throw new ProtocolError(
-            `ERROR: Request.Type must be 68 (INVOCATION) from a client, got ${msg.requestType}`,
-          );
-        }
-        return realm.dealer.invocationError(this, msg);
       case M.GOODBYE:
         this.send({
           type: M.GOODBYE,
@@ -405,17 +384,13 @@ export class RouterSession {
         this.#transport.close(1000, "abort");
         return;
       default:
-        throw new ProtocolError(
-          `${
-            messageTypeName(msg.type)
-          } is not a message a client sends in an established session`,
-        );
+        realm.handle(this, msg);
     }
   }
 
   #release(): void {
     if (this.#state === "closed") return;
-    clearTimeout(this.#helloTimer);
+    this.#host.clock.clearTimeout(this.#helloTimer);
     const wasOpen = this.#state === "established";
     this.#state = "closed";
     if (wasOpen) {

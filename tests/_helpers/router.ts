@@ -1,7 +1,11 @@
 // Client sessions against an embedded router over memory transports.
 import { connect } from "../../src/client/connection.ts";
 import type { Session } from "../../src/client/session.ts";
-import { Router, type RouterOptions } from "../../src/router/router.ts";
+import {
+  Router,
+  routerHost,
+  type RouterOptions,
+} from "../../src/router/router.ts";
 import type { Dict } from "../../src/protocol/messages.ts";
 import { type ScriptedPeer, wrap } from "./peer.ts";
 
@@ -27,7 +31,7 @@ export async function session(
     }],
   });
   if (options.authid !== undefined || options.authrole !== undefined) {
-    const realm = router.realmFor(s.realm!);
+    const realm = routerHost(router).realmFor(s.realm!);
     if (typeof realm === "string") throw new Error(realm);
     const held = realm.sessions.get(s.id!)!;
     if (options.authid !== undefined) held.authid = options.authid;

@@ -218,8 +218,7 @@ export function serveRouterBun(
   return {
     url: `ws://${server.hostname}:${server.port}${path}`,
     async shutdown() {
-      router.close();
-      await new Promise((r) => setTimeout(r, 20));
+      await router.close();
       server.stop(true);
     },
   };

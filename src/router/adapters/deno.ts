@@ -133,9 +133,7 @@ export function serveRouter(
     port: addr.port,
     finished: server.finished,
     async shutdown() {
-      router.close();
-      // Let GOODBYEs reach the sockets before the server goes.
-      await new Promise((r) => setTimeout(r, 20));
+      await router.close();
       await server.shutdown();
     },
   };
