@@ -1,5 +1,6 @@
 /**
- * The router command line:
+ * The router command line, without a clone:
+ * `deno run -A jsr:@wampkit/wamp/cli --port 8080`, or in the repository
  * `deno task router --host 127.0.0.1 --port 8080 --realm realm1`.
  *
  * Options: `--host`, `--port` (0 picks one), `--path` (default `/ws`),
@@ -8,7 +9,14 @@
  * request ids, for older clients), `--hello-timeout SECONDS` (default 10),
  * `--allow-origin ORIGIN` (repeatable; browsers from other origins get
  * HTTP 403), `--max-sessions N`, `--max-outbound-bytes N` (slow consumer
- * bound, default 16 MiB), `--quiet`.
+ * bound, default 16 MiB), `--quiet`. The first log line says how the
+ * router admits sessions: "anonymous, all permissions" (there is no
+ * authentication yet).
+ *
+ * @example Run a router
+ * ```sh
+ * deno run --allow-net --allow-env jsr:@wampkit/wamp/cli --port 8080 --realm realm1
+ * ```
  *
  * @module
  */
@@ -18,7 +26,9 @@ import { JsonSerializer } from "../../serializers/json.ts";
 import { MsgpackSerializer } from "../../serializers/msgpack.ts";
 import type { Serializer } from "../../serializers/serializer.ts";
 import { Router } from "../router.ts";
-import { serveRouter } from "./deno.ts";
+import { type RouterServer, serveRouter } from "./deno.ts";
+
+export type { RouterServer };
 
 /** Parsed command line. */
 interface Flags {
@@ -96,65 +106,88 @@ function parseFlags(args: string[]): Flags {
   return flags;
 }
 
-const values = parseFlags(Deno.args);
+/**
+ * Starts the router as the command line does: parses the flags, serves on
+ * `ws://host:port/path`, logs joins, leaves and aborts to stdout.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { main } from "@wampkit/wamp/cli";
+ *
+ * const server = main(["--port", "0", "--quiet"]);
+ * await server.shutdown();
+ * ```
+ *
+ * @param args Command-line arguments (without the program name).
+ * @returns The running server.
+ */
+export function main(args: string[]): RouterServer {
+  const values = parseFlags(args);
 
-const available: Record<string, () => Serializer> = {
-  json: () => new JsonSerializer(),
-  msgpack: () => new MsgpackSerializer(),
-  cbor: () => new CborSerializer(),
-};
-const serializers = values.serializers.split(",").map((name) => {
-  const make = available[name.trim()];
-  if (!make) {
-    console.error(`Unknown serializer ${name}: use json, msgpack, cbor`);
-    Deno.exit(2);
-  }
-  return make();
-});
+  const available: Record<string, () => Serializer> = {
+    json: () => new JsonSerializer(),
+    msgpack: () => new MsgpackSerializer(),
+    cbor: () => new CborSerializer(),
+  };
+  const serializers = values.serializers.split(",").map((name) => {
+    const make = available[name.trim()];
+    if (!make) {
+      console.error(`Unknown serializer ${name}: use json, msgpack, cbor`);
+      Deno.exit(2);
+    }
+    return make();
+  });
 
-function positive(name: keyof Flags, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    console.error(`Option --${name} needs a positive number, got ${value}`);
-    Deno.exit(2);
+  function positive(name: keyof Flags, value: string): number {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) {
+      console.error(`Option --${name} needs a positive number, got ${value}`);
+      Deno.exit(2);
+    }
+    return n;
   }
-  return n;
+
+  const router = new Router({
+    realms: values.realm.length > 0 ? values.realm : undefined,
+    serializers,
+    strictRequestIds: !values["lenient-ids"],
+    helloTimeout: positive("hello-timeout", values["hello-timeout"]) * 1000,
+    maxSessions: positive("max-sessions", values["max-sessions"]),
+    maxOutboundBytes: positive(
+      "max-outbound-bytes",
+      values["max-outbound-bytes"],
+    ),
+    allowedOrigins: values["allow-origin"].length > 0
+      ? values["allow-origin"]
+      : undefined,
+    onEvent: values.quiet ? undefined : (e) =>
+      console.log(
+        `${new Date().toISOString()} ${e.type} session=${e.session} realm=${
+          e.realm ?? "-"
+        } authid=${e.authid} ${e.protocol}${e.detail ? ` ${e.detail}` : ""}`,
+      ),
+  });
+  const server = serveRouter(router, {
+    hostname: values.host,
+    port: Number(values.port),
+    path: values.path,
+  });
+  console.log(
+    `wampkit router listening on ${server.url} (sessions: anonymous, all permissions)`,
+  );
+  return server;
 }
 
-const router = new Router({
-  realms: values.realm.length > 0 ? values.realm : undefined,
-  serializers,
-  strictRequestIds: !values["lenient-ids"],
-  helloTimeout: positive("hello-timeout", values["hello-timeout"]) * 1000,
-  maxSessions: positive("max-sessions", values["max-sessions"]),
-  maxOutboundBytes: positive(
-    "max-outbound-bytes",
-    values["max-outbound-bytes"],
-  ),
-  allowedOrigins: values["allow-origin"].length > 0
-    ? values["allow-origin"]
-    : undefined,
-  onEvent: values.quiet ? undefined : (e) =>
-    console.log(
-      `${new Date().toISOString()} ${e.type} session=${e.session} realm=${
-        e.realm ?? "-"
-      } authid=${e.authid} ${e.protocol}${e.detail ? ` ${e.detail}` : ""}`,
-    ),
-});
-const server = serveRouter(router, {
-  hostname: values.host,
-  port: Number(values.port),
-  path: values.path,
-});
-console.log(`wampkit router listening on ${server.url}`);
-
-let stopping = false;
-const stop = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: closing sessions and stopping`);
-  await server.shutdown();
-  Deno.exit(0);
-};
-Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
-Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
+if (import.meta.main) {
+  const server = main(Deno.args);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: closing sessions and stopping`);
+    await server.shutdown();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
+}
