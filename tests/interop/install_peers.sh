@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Installs the dev-only interop peers into .peers/ (git-ignored):
-#   Crossbar.io from PyPI, Nexus (nexusd) from the Go module proxy, and the
-#   Autobahn|JS and wampy npm packages into tests/interop/node_modules.
-# Any failure is loud: the interop tests then fail, they are never skipped.
+# Installs the dev-only interop peers inside the repository, nothing global:
+#   .peers/cbvenv   Crossbar.io from PyPI (python3 >= 3.11)
+#   .peers/abvenv   autobahn-python from PyPI, pinned (msgpack and cbor2 come with it)
+#   .peers/bin      nexusd from the Go module proxy (go >= 1.25)
+#   tests/interop/node_modules   Autobahn|JS, wampy and ws from npm (node),
+#                   with optional dependencies, as `npm install` gives users
+#                   (Autobahn|JS needs when.js for progressive results).
+# .peers/ and node_modules/ are git-ignored. Any failure is loud: the interop
+# tests then fail, they are never skipped.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -14,6 +19,15 @@ if [ ! -x .peers/cbvenv/bin/crossbar ]; then
   .peers/cbvenv/bin/pip install --quiet --disable-pip-version-check crossbar
 fi
 .peers/cbvenv/bin/crossbar version >/dev/null 2>&1 || { echo "crossbar does not run"; exit 1; }
+
+AUTOBAHN_PY=26.10.2
+if ! .peers/abvenv/bin/python -c "import autobahn, msgpack, cbor2, sys; sys.exit(autobahn.__version__ != '$AUTOBAHN_PY')" 2>/dev/null; then
+  echo "installing autobahn-python $AUTOBAHN_PY (PyPI)"
+  rm -rf .peers/abvenv
+  python3 -m venv .peers/abvenv
+  .peers/abvenv/bin/pip install --quiet --disable-pip-version-check "autobahn==$AUTOBAHN_PY"
+fi
+.peers/abvenv/bin/python -c "import autobahn.asyncio.wamp, msgpack, cbor2" || { echo "autobahn-python does not import"; exit 1; }
 
 if [ ! -x .peers/bin/nexusd ]; then
   echo "building nexusd v3.3.0 (Go module proxy)"
@@ -27,8 +41,13 @@ if [ ! -x .peers/bin/nexusd ]; then
 fi
 .peers/bin/nexusd -version >/dev/null 2>&1 || { echo "nexusd does not run"; exit 1; }
 
-if [ ! -d tests/interop/node_modules/autobahn ] || [ ! -d tests/interop/node_modules/wampy ]; then
-  echo "installing autobahn and wampy (npm)"
-  (cd tests/interop && npm install --omit=optional --no-audit --no-fund --no-package-lock --loglevel=error)
+# Reinstalled whenever package.json changed since the last install.
+stamp=tests/interop/node_modules/.wampkit-package.json
+if ! cmp -s tests/interop/package.json "$stamp"; then
+  echo "installing Autobahn|JS, wampy and ws (npm)"
+  (cd tests/interop && npm install --no-audit --no-fund --no-package-lock --loglevel=error)
+  cp tests/interop/package.json "$stamp"
 fi
+(cd tests/interop && node -e 'require("autobahn"); require("when"); require("ws"); import("wampy")') ||
+  { echo "the npm peers do not load under node"; exit 1; }
 echo "interop peers ready"

@@ -1,7 +1,8 @@
 // Clients nobody here wrote — Autobahn|JS 22 and wampy 8 — calling each
-// other through the embedded router over WebSocket. Dev-only peers from
-// tests/interop/node_modules (npm install --omit=optional there; .ci/run
-// does it). Autobahn|JS uses random request ids, so the router runs with
+// other through the embedded router over WebSocket, loaded inside Deno.
+// Dev-only peers from tests/interop/node_modules (install_peers.sh installs
+// them; node_peers_test.ts runs the same clients under Node, as their users
+// do). Autobahn|JS uses random request ids, so the router runs with
 // strictRequestIds: false, as documented for old clients.
 // deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
