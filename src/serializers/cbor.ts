@@ -17,7 +17,6 @@
 import { readKey, readUtf8 } from "./_utf8.ts";
 import { BinaryCodec, setKey } from "./binary_codec.ts";
 
-export { BinaryCodec };
 import { DecodeError, EncodeError } from "./errors.ts";
 import type { Serializer, SerializerOptions } from "./serializer.ts";
 
@@ -35,32 +34,13 @@ function halfToFloat(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
-/**
- * CBOR (RFC 8949) for WAMP: major types 0–7, definite and indefinite
- * lengths, float16/32/64 on decode, byte strings for binary. Tags 2 and 3
- * (bignums) decode to `bigint`; other tags are skipped and their content
- * decoded. Integers up to 2^53 decode to `number`, larger ones to `bigint`.
- * Map keys must be text strings. Non-integer numbers encode as float64.
- *
- * @example Usage
- * ```ts
- * import { CborSerializer } from "@wampkit/wamp/cbor";
- * import assert from "node:assert/strict";
- *
- * const cbor = new CborSerializer();
- * assert.deepEqual(cbor.serialize([17, 1, 2]), new Uint8Array([0x83, 0x11, 0x01, 0x02]));
- * ```
- */
-export class CborSerializer extends BinaryCodec implements Serializer {
-  /** WebSocket subprotocol. */
-  readonly protocol = "wamp.2.cbor";
-  /** RawSocket serializer id. */
-  readonly rawSocketId = 3;
+// The CBOR codec on the shared binary machinery; CborSerializer is its public face.
+class CborCodec extends BinaryCodec {
   /** Name of the format, for error messages. */
   protected readonly format = "CBOR";
 
   /**
-   * Creates a CBOR serializer.
+   * Creates the codec.
    *
    * @param options Size and depth limits.
    */
@@ -449,3 +429,63 @@ export class CborSerializer extends BinaryCodec implements Serializer {
     }
   }
 }
+
+/**
+ * CBOR (RFC 8949) for WAMP: major types 0–7, definite and indefinite
+ * lengths, float16/32/64 on decode, byte strings for binary. Tags 2 and 3
+ * (bignums) decode to `bigint`; other tags are skipped and their content
+ * decoded. Integers up to 2^53 decode to `number`, larger ones to `bigint`.
+ * Map keys must be text strings. Non-integer numbers encode as float64.
+ *
+ * @example Usage
+ * ```ts
+ * import { CborSerializer } from "@wampkit/wamp/cbor";
+ * import assert from "node:assert/strict";
+ *
+ * const cbor = new CborSerializer();
+ * assert.deepEqual(cbor.serialize([17, 1, 2]), new Uint8Array([0x83, 0x11, 0x01, 0x02]));
+ * ```
+ */
+export class CborSerializer implements Serializer {
+  /** WebSocket subprotocol. */
+  readonly protocol = "wamp.2.cbor";
+  /** RawSocket serializer id. */
+  readonly rawSocketId = 3;
+  /** CBOR frames are binary. */
+  readonly binary = true;
+  /** The largest frame accepted or produced, in bytes. */
+  readonly maxMessageSize: number;
+  #codec: CborCodec;
+
+  /**
+   * Creates a CBOR serializer.
+   *
+   * @param options Size and depth limits.
+   */
+  constructor(options: SerializerOptions = {}) {
+    this.#codec = new CborCodec(options);
+    this.maxMessageSize = this.#codec.maxMessageSize;
+  }
+
+  /**
+   * Encodes a message.
+   *
+   * @param message The wire array.
+   * @returns The frame, a view of a buffer the next call reuses.
+   */
+  serialize(message: unknown[]): Uint8Array {
+    return this.#codec.serialize(message);
+  }
+
+  /**
+   * Decodes a frame.
+   *
+   * @param frame The frame.
+   * @returns The decoded value.
+   */
+  deserialize(frame: string | Uint8Array | ArrayBuffer): unknown {
+    return this.#codec.deserialize(frame);
+  }
+}
+
+export type { Serializer, SerializerOptions };

@@ -17,7 +17,6 @@
 import { readKey, readUtf8 } from "./_utf8.ts";
 import { BinaryCodec, setKey } from "./binary_codec.ts";
 
-export { BinaryCodec };
 import { DecodeError, EncodeError } from "./errors.ts";
 import type { Serializer, SerializerOptions } from "./serializer.ts";
 
@@ -26,37 +25,13 @@ const MAX_INT = 9007199254740992; // 2^53, the largest WAMP ID
 const MAX_U64 = (1n << 64n) - 1n;
 const MIN_I64 = -(1n << 63n);
 
-/**
- * MessagePack (spec 2013+, `str` and `bin` distinct) for WAMP: nil, bool,
- * every int and uint width, float32/64, str and bin 8/16/32, array and map
- * 16/32. Ext and fixext types are rejected, as WAMP defines none, except
- * the fixext 1 of type 0 and data 0 (`d4 00 00`) that msgpackr, and so wampy,
- * writes for `undefined`: it decodes to `undefined`. Integers up to 2^53
- * decode to `number`, larger ones to `bigint`; `bigint` values encode as
- * 64-bit integers. Map keys must be strings. Non-integer numbers encode as
- * float64.
- *
- * @example Usage
- * ```ts
- * import { MsgpackSerializer } from "@wampkit/wamp/msgpack";
- * import assert from "node:assert/strict";
- *
- * const msgpack = new MsgpackSerializer();
- * const frame = msgpack.serialize([33, 713845233, 5512315355]);
- * assert.deepEqual(frame, new Uint8Array([0x93, 0x21, 0xce, 0x2a, 0x8c, 0x69, 0xf1, 0xcf, 0, 0, 0, 1, 0x48, 0x8f, 0x41, 0xdb]));
- * assert.deepEqual(msgpack.deserialize(frame), [33, 713845233, 5512315355]);
- * ```
- */
-export class MsgpackSerializer extends BinaryCodec implements Serializer {
-  /** WebSocket subprotocol. */
-  readonly protocol = "wamp.2.msgpack";
-  /** RawSocket serializer id. */
-  readonly rawSocketId = 2;
+// The MessagePack codec on the shared binary machinery; MsgpackSerializer is its public face.
+class MsgpackCodec extends BinaryCodec {
   /** Name of the format, for error messages. */
   protected readonly format = "MessagePack";
 
   /**
-   * Creates a MessagePack serializer.
+   * Creates the codec.
    *
    * @param options Size and depth limits.
    */
@@ -459,3 +434,68 @@ export class MsgpackSerializer extends BinaryCodec implements Serializer {
     return out;
   }
 }
+
+/**
+ * MessagePack (spec 2013+, `str` and `bin` distinct) for WAMP: nil, bool,
+ * every int and uint width, float32/64, str and bin 8/16/32, array and map
+ * 16/32. Ext and fixext types are rejected, as WAMP defines none, except
+ * the fixext 1 of type 0 and data 0 (`d4 00 00`) that msgpackr, and so wampy,
+ * writes for `undefined`: it decodes to `undefined`. Integers up to 2^53
+ * decode to `number`, larger ones to `bigint`; `bigint` values encode as
+ * 64-bit integers. Map keys must be strings. Non-integer numbers encode as
+ * float64.
+ *
+ * @example Usage
+ * ```ts
+ * import { MsgpackSerializer } from "@wampkit/wamp/msgpack";
+ * import assert from "node:assert/strict";
+ *
+ * const msgpack = new MsgpackSerializer();
+ * const frame = msgpack.serialize([33, 713845233, 5512315355]);
+ * assert.deepEqual(frame, new Uint8Array([0x93, 0x21, 0xce, 0x2a, 0x8c, 0x69, 0xf1, 0xcf, 0, 0, 0, 1, 0x48, 0x8f, 0x41, 0xdb]));
+ * assert.deepEqual(msgpack.deserialize(frame), [33, 713845233, 5512315355]);
+ * ```
+ */
+export class MsgpackSerializer implements Serializer {
+  /** WebSocket subprotocol. */
+  readonly protocol = "wamp.2.msgpack";
+  /** RawSocket serializer id. */
+  readonly rawSocketId = 2;
+  /** MessagePack frames are binary. */
+  readonly binary = true;
+  /** The largest frame accepted or produced, in bytes. */
+  readonly maxMessageSize: number;
+  #codec: MsgpackCodec;
+
+  /**
+   * Creates a MessagePack serializer.
+   *
+   * @param options Size and depth limits.
+   */
+  constructor(options: SerializerOptions = {}) {
+    this.#codec = new MsgpackCodec(options);
+    this.maxMessageSize = this.#codec.maxMessageSize;
+  }
+
+  /**
+   * Encodes a message.
+   *
+   * @param message The wire array.
+   * @returns The frame, a view of a buffer the next call reuses.
+   */
+  serialize(message: unknown[]): Uint8Array {
+    return this.#codec.serialize(message);
+  }
+
+  /**
+   * Decodes a frame.
+   *
+   * @param frame The frame.
+   * @returns The decoded value.
+   */
+  deserialize(frame: string | Uint8Array | ArrayBuffer): unknown {
+    return this.#codec.deserialize(frame);
+  }
+}
+
+export type { Serializer, SerializerOptions };
