@@ -216,35 +216,82 @@ export const SCENARIOS: Scenario[] = [
 ];
 
 /** Runs every scenario with every serializer against a router. */
+/** A router the suite runs against, started by the test itself. */
+export interface SuiteRouter {
+  /** Its WebSocket URL. */
+  url: string;
+  /** Stops it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * One test per router: starts it, runs every scenario with every serializer
+ * as a step, checks its answer to CANCEL skip (`cancelSkip`: the error URI it
+ * sends, or undefined for none), and stops it, whatever happened. Nothing is
+ * shared between tests, so `--filter` can pick any of them.
+ */
 export function defineSuite(
   router: string,
-  url: () => string,
-  options: { quirks?: Quirks; skip?: string[] } = {},
+  start: () => Promise<SuiteRouter>,
+  options: {
+    quirks?: Quirks;
+    skip?: string[];
+    cancelSkip: string | undefined;
+    cancelSkipNote: string;
+  },
 ): void {
-  for (const [format, make] of Object.entries(SERIALIZERS)) {
-    for (const scenario of SCENARIOS) {
-      const skipped = options.skip?.includes(scenario.name) ?? false;
-      Deno.test({
-        name: `${router} [${format}] ${scenario.name}`,
-        ignore: skipped,
-        sanitizeOps: false,
-        sanitizeResources: false,
-        async fn() {
-          const open = () =>
-            connect({ url: url(), realm: "realm1", serializers: [make()] });
-          const a = await open();
-          const b = await open();
-          try {
-            const uid = `test${crypto.randomUUID().slice(0, 8)}`;
-            await scenario.run(a, b, uid, options.quirks ?? {});
-          } finally {
-            await a.leave();
-            await b.leave();
+  Deno.test({
+    name: `${router}: scenario suite (${SCENARIOS.length} scenarios × ${
+      Object.keys(SERIALIZERS).length
+    } serializers)`,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn(t) {
+      const running = await start();
+      try {
+        for (const [format, make] of Object.entries(SERIALIZERS)) {
+          for (const scenario of SCENARIOS) {
+            await t.step({
+              name: `${router} [${format}] ${scenario.name}`,
+              ignore: options.skip?.includes(scenario.name) ?? false,
+              sanitizeOps: false,
+              sanitizeResources: false,
+              async fn() {
+                const open = () =>
+                  connect({
+                    url: running.url,
+                    realm: "realm1",
+                    serializers: [make()],
+                  });
+                const a = await open();
+                const b = await open();
+                try {
+                  const uid = `test${crypto.randomUUID().slice(0, 8)}`;
+                  await scenario.run(a, b, uid, options.quirks ?? {});
+                } finally {
+                  await a.leave();
+                  await b.leave();
+                }
+              },
+            });
           }
-        },
-      });
-    }
-  }
+        }
+        await t.step({
+          name: `${router}: answer to CANCEL skip (${options.cancelSkipNote})`,
+          sanitizeOps: false,
+          sanitizeResources: false,
+          async fn() {
+            assert.equal(
+              await cancelSkipAnswer(running.url),
+              options.cancelSkip,
+            );
+          },
+        });
+      } finally {
+        await running.stop();
+      }
+    },
+  });
 }
 
 /**
