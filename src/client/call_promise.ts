@@ -12,6 +12,48 @@ export type CancelMode = "skip" | "kill" | "killnowait";
 /** Receives one progressive result and the RESULT details. */
 export type ProgressHandler = (value: unknown, details: Dict) => void;
 
+/** A call promise and the functions that drive it (the caller's side). */
+export interface CallControl<T> {
+  /** The promise handed to the application. */
+  promise: CallPromise<T>;
+  /** Settles it with the final value. */
+  resolve: (value: T) => void;
+  /** Settles it with an error. */
+  reject: (reason: unknown) => void;
+  /** Delivers one progressive result. */
+  progress: (value: unknown, details: Dict) => void;
+}
+
+let control: <T>(cancel: (mode: CancelMode) => void) => CallControl<T>;
+
+/**
+ * Creates a call promise with its controls: for the session's caller role,
+ * not exported from the package.
+ *
+ * @example Usage
+ * ```ts
+ * import { createCallPromise } from "./call_promise.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const { promise, progress, resolve } = createCallPromise<number>(() => {});
+ * const seen: unknown[] = [];
+ * promise.onProgress((v) => seen.push(v));
+ * progress(1, { progress: true });
+ * resolve(2);
+ * assert.equal(await promise, 2);
+ * assert.deepEqual(seen, [1]);
+ * ```
+ *
+ * @typeParam T The final value's type.
+ * @param cancel Called by `cancel(mode)`.
+ * @returns The promise and the functions that drive it.
+ */
+export function createCallPromise<T = unknown>(
+  cancel: (mode: CancelMode) => void,
+): CallControl<T> {
+  return control<T>(cancel);
+}
+
 /**
  * The promise `session.call()` returns. It is a native `Promise` (derived
  * promises from `.then` are plain Promises) with:
@@ -27,17 +69,13 @@ export type ProgressHandler = (value: unknown, details: Dict) => void;
  * `receive_progress: true` (or an `onProgress` option).
  *
  * @example Usage
- * ```ts
- * import { CallPromise } from "@wampkit/wamp";
- * import assert from "node:assert/strict";
+ * ```ts ignore
+ * import { connect } from "@wampkit/wamp";
  *
- * const { promise, progress, resolve } = CallPromise.create(() => {});
- * const seen: unknown[] = [];
- * promise.onProgress((v) => seen.push(v));
- * progress(1, { progress: true });
- * resolve(2);
- * assert.equal(await promise, 2);
- * assert.deepEqual(seen, [1]);
+ * const session = await connect({ url: "ws://127.0.0.1:8080/ws", realm: "realm1" });
+ * const call = session.call<number>("com.myapp.longop", [3], {}, { receive_progress: true });
+ * call.onProgress((value) => console.log("progress", value));
+ * console.log("final", await call);
  * ```
  *
  * @typeParam T The final value's type.
@@ -56,33 +94,23 @@ export class CallPromise<T = unknown> extends Promise<T> {
     return Promise;
   }
 
-  /**
-   * Creates a call promise with its controls; the session uses this.
-   *
-   * @typeParam T The final value's type.
-   * @param cancel Called by `cancel(mode)`.
-   * @returns The promise and the functions that drive it.
-   */
-  static create<T = unknown>(cancel: (mode: CancelMode) => void): {
-    promise: CallPromise<T>;
-    resolve: (value: T) => void;
-    reject: (reason: unknown) => void;
-    progress: (value: unknown, details: Dict) => void;
-  } {
-    let resolve!: (value: T) => void;
-    let reject!: (reason: unknown) => void;
-    const promise = new CallPromise<T>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    promise.#cancel = cancel;
-    return {
-      promise,
-      resolve,
-      reject,
-      progress: (value, details) => {
-        for (const handler of promise.#handlers) handler(value, details);
-      },
+  static {
+    control = <T>(cancel: (mode: CancelMode) => void): CallControl<T> => {
+      let resolve!: (value: T) => void;
+      let reject!: (reason: unknown) => void;
+      const promise = new CallPromise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      promise.#cancel = cancel;
+      return {
+        promise,
+        resolve,
+        reject,
+        progress: (value, details) => {
+          for (const handler of promise.#handlers) handler(value, details);
+        },
+      };
     };
   }
 

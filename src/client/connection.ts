@@ -15,8 +15,9 @@ import {
   type WebSocketConstructor,
 } from "../transports/websocket.ts";
 import { ErrorUri } from "../protocol/wamp_error.ts";
+import { type Clock, MAX_TIMER_DELAY, systemClock } from "./clock.ts";
 import { type LeaveInfo, Session, type SessionOptions } from "./session.ts";
-import type { Subscription } from "./subscription.ts";
+import type { Tracker } from "./subscription.ts";
 import type {
   Endpoint,
   EventHandler,
@@ -74,23 +75,17 @@ export interface CloseDetails {
   will_retry: boolean;
 }
 
-/** Options of a {@linkcode Connection}, as in Autobahn|JS. */
-export interface ConnectionOptions
-  extends Omit<SessionOptions, "realm" | "onchallenge"> {
+/**
+ * Options of a {@linkcode Connection}, as in Autobahn|JS, and the options of
+ * each session it opens (`clock` also times retries and the handshake).
+ */
+export interface ConnectionOptions extends Omit<SessionOptions, "track"> {
   /** The router URL, for WebSocket transports. */
   url?: string;
-  /** The realm to join. */
-  realm: string;
   /** Transports to try, in order; default: one WebSocket to `url`. */
   transports?: TransportOptions[];
   /** Serializers to offer, in order; default: JSON. */
   serializers?: Serializer[];
-  /** Answers authentication challenges. */
-  onchallenge?: (
-    session: Session,
-    method: string,
-    extra: Dict,
-  ) => string | Promise<string>;
   /**
    * Retries after a failure; -1 for unlimited.
    *
@@ -144,9 +139,6 @@ export interface ConnectionOptions
    */
   handshake_timeout?: number;
 }
-
-/** The longest delay `setTimeout` honours; above it, timers fire at once. */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 const UNREACHABLE = "wampkit.error.unreachable";
 const UNSUPPORTED = "wampkit.error.unsupported";
@@ -225,13 +217,15 @@ export class Connection {
     | undefined;
 
   #options: ConnectionOptions;
+  #clock: Clock;
+  #track: Tracker | undefined;
   #session: Session | undefined;
   #transport: Transport | undefined;
   #running = false;
   #retrying = false;
   #retryCount = 0;
   #delay: number;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: unknown;
   #everOpened = false;
   #closed: PromiseWithResolvers<void> | undefined;
   #closing: { reason: string; message: string } | undefined;
@@ -253,6 +247,8 @@ export class Connection {
    */
   constructor(options: ConnectionOptions) {
     this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#track = this.#tracker();
     this.#delay = options.initial_retry_delay ?? 1.5;
     if (!options.transports && !options.url) {
       throw new TypeError("Connection needs a url or transports");
@@ -362,7 +358,7 @@ export class Connection {
       message: message ?? "Connection closed by the client",
     };
     const closed = this.#closed!;
-    clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#retrying = false;
     const session = this.#session;
@@ -471,7 +467,7 @@ export class Connection {
     const o = this.#options;
     const session = new Session(transport, serializer, {
       ...o,
-      onchallenge: o.onchallenge,
+      track: this.#track,
     });
     this.#session = session;
     let joined = false;
@@ -498,8 +494,9 @@ export class Connection {
       }, !AUTH_FAILURES.has(info.reason));
     };
     const seconds = o.handshake_timeout ?? 10;
+    const clock = this.#clock;
     const handshake = seconds > 0
-      ? setTimeout(
+      ? clock.setTimeout(
         () =>
           void session.leave(
             HANDSHAKE_TIMEOUT,
@@ -526,7 +523,7 @@ export class Connection {
       }, !AUTH_FAILURES.has(reason));
       return;
     } finally {
-      clearTimeout(handshake);
+      clock.clearTimeout(handshake);
     }
     joined = true;
     this.#everOpened = true;
@@ -554,20 +551,18 @@ export class Connection {
         );
       }
     }
-    if (this.#options.resubscribe || this.#options.reregister) {
-      this.#track(session);
-    }
   }
 
-  /** Records subscriptions and registrations so they can be restored. */
-  #track(session: Session): void {
-    const subscribe = session.subscribe.bind(session);
-    const register = session.register.bind(session);
-    const unsubscribe = session.unsubscribe.bind(session);
-    const unregister = session.unregister.bind(session);
-    if (this.#options.resubscribe) {
-      session.subscribe = async (topic, handler, options = {}) => {
-        const sub = await subscribe(topic, handler, options);
+  /**
+   * The hooks that record subscriptions and registrations so that they can
+   * be restored, when `resubscribe` or `reregister` asks for it.
+   */
+  #tracker(): Tracker | undefined {
+    const { resubscribe, reregister } = this.#options;
+    if (!resubscribe && !reregister) return undefined;
+    const track: Tracker = {};
+    if (resubscribe) {
+      track.subscribed = ({ topic, handler, options }) => {
         if (
           !this.#durableSubs.some((d) =>
             d.handler === handler && d.topic === topic
@@ -575,30 +570,26 @@ export class Connection {
         ) {
           this.#durableSubs.push({ topic, handler, options });
         }
-        return sub;
       };
-      session.unsubscribe = (sub: Subscription) => {
+      track.unsubscribed = (sub) => {
         this.#durableSubs = this.#durableSubs.filter((d) =>
           !(d.handler === sub.handler && d.topic === sub.topic)
         );
-        return unsubscribe(sub);
       };
     }
-    if (this.#options.reregister) {
-      session.register = async (procedure, endpoint, options = {}) => {
-        const reg = await register(procedure, endpoint, options);
+    if (reregister) {
+      track.registered = ({ procedure, endpoint, options }) => {
         if (!this.#durableRegs.some((d) => d.procedure === procedure)) {
           this.#durableRegs.push({ procedure, endpoint, options });
         }
-        return reg;
       };
-      session.unregister = (reg) => {
+      track.unregistered = (reg) => {
         this.#durableRegs = this.#durableRegs.filter((d) =>
           d.procedure !== reg.procedure
         );
-        return unregister(reg);
       };
     }
+    return track;
   }
 
   #report(
@@ -649,7 +640,7 @@ export class Connection {
     }
     this.#retryCount++;
     this.#retrying = true;
-    this.#timer = setTimeout(
+    this.#timer = this.#clock.setTimeout(
       () => void this.#attempt(),
       Math.min(delay! * 1000, MAX_TIMER_DELAY),
     );

@@ -30,6 +30,67 @@ export interface Owner {
 }
 
 /**
+ * Told when the application adds or removes subscriptions and
+ * registrations; `Connection` uses it to restore them on each new session
+ * (`resubscribe`, `reregister`). Revocations and the end of the session are
+ * not reported: what the application asked for still stands.
+ *
+ * @example Keep a list of the topics subscribed to
+ * ```ts
+ * import { JsonSerializer, Session } from "@wampkit/wamp";
+ * import { Router } from "@wampkit/wamp/router";
+ * import assert from "node:assert/strict";
+ *
+ * const topics = new Set<string>();
+ * const router = new Router();
+ * const session = new Session(router.connectLocal(), new JsonSerializer(), {
+ *   realm: "realm1",
+ *   track: {
+ *     subscribed: (sub) => void topics.add(sub.topic),
+ *     unsubscribed: (sub) => void topics.delete(sub.topic),
+ *   },
+ * });
+ * await session.join();
+ * const sub = await session.subscribe("com.myapp.topic1", () => {});
+ * assert.deepEqual([...topics], ["com.myapp.topic1"]);
+ * await sub.unsubscribe();
+ * assert.equal(topics.size, 0);
+ * await session.leave();
+ * await router.close();
+ * ```
+ */
+export interface Tracker {
+  /**
+   * A subscribe request succeeded.
+   *
+   * @param subscription The new subscription.
+   */
+  subscribed?(subscription: Subscription): void;
+  /**
+   * The application unsubscribes (`session.unsubscribe` or
+   * `subscription.unsubscribe()`); called before the request is made,
+   * whether or not the subscription is still active.
+   *
+   * @param subscription The subscription.
+   */
+  unsubscribed?(subscription: Subscription): void;
+  /**
+   * A register request succeeded.
+   *
+   * @param registration The new registration.
+   */
+  registered?(registration: Registration): void;
+  /**
+   * The application unregisters (`session.unregister` or
+   * `registration.unregister()`); called before the request is made,
+   * whether or not the registration is still active.
+   *
+   * @param registration The registration.
+   */
+  unregistered?(registration: Registration): void;
+}
+
+/**
  * One local handler on a router subscription. Several handlers on the same
  * topic share one router subscription (and `id`).
  *

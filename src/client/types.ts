@@ -8,26 +8,55 @@ import type { MatchPolicy } from "../protocol/uri.ts";
 import type { Dict } from "../protocol/messages.ts";
 import type { CancelMode, ProgressHandler } from "./call_promise.ts";
 
-/** Options of `session.call()`. WAMP keys are sent in CALL.Options. */
-export interface CallOptions {
+/**
+ * The options of `session.call()` that stay on this side: they configure the
+ * call locally and are never sent as such.
+ */
+export interface LocalCallOptions {
+  /** Cancels the call when aborted. */
+  signal?: AbortSignal;
+  /**
+   * The cancel mode used for `signal`.
+   *
+   * @default {"kill"}
+   */
+  cancelMode?: CancelMode;
+  /** Receives progressive results; implies `receive_progress`. */
+  onProgress?: ProgressHandler;
+  /**
+   * Milliseconds until the call fails with `wamp.error.timeout`; sent to the
+   * router too (`timeout` in CALL.Options), which cancels the invocation. 0
+   * means none.
+   *
+   * @default {0}
+   */
+  timeout?: number;
+}
+
+/**
+ * The options of `session.call()` that are sent in CALL.Options. WAMP option
+ * keys are lower case (`[a-z][a-z0-9_]{2,}`, and `_[a-z0-9_]{3,}` for
+ * implementation-specific ones), so any lower-case key passes through;
+ * a key with capitals is not a WAMP option, and is a type error unless it
+ * is one of the {@linkcode LocalCallOptions}.
+ */
+export interface WireCallOptions {
   /** Ask the callee for progressive results. */
   receive_progress?: boolean;
   /** Ask the dealer to disclose this session to the callee. */
   disclose_me?: boolean;
-  /**
-   * Milliseconds until the call fails with `wamp.error.timeout`; sent to the
-   * router too, which cancels the invocation. 0 means none.
-   */
+  /** The call timeout in ms, see {@linkcode LocalCallOptions.timeout}. */
   timeout?: number;
-  /** Cancels the call when aborted. */
-  signal?: AbortSignal;
-  /** The cancel mode used for `signal`. */
-  cancelMode?: CancelMode;
-  /** Receives progressive results; implies `receive_progress`. */
-  onProgress?: ProgressHandler;
   /** Further CALL options, passed through. */
-  [key: string]: unknown;
+  [key: Lowercase<string>]: unknown;
 }
+
+/**
+ * Options of `session.call()`: the local ones and the ones sent in
+ * CALL.Options. A misspelt local option is a type error
+ * (`{ onProgres: fn }`), custom WAMP options pass through (`{ rkey: "k" }`).
+ */
+export type CallOptions = LocalCallOptions & WireCallOptions;
 
 /** Options of `session.publish()`. WAMP keys are sent in PUBLISH.Options. */
 export interface PublishOptions {
@@ -129,10 +158,3 @@ export type Endpoint = (
   kwargs: Dict,
   details: InvocationDetails,
 ) => unknown;
-
-/** Answers an authentication CHALLENGE with a signature. */
-export type ChallengeHandler = (
-  session: unknown,
-  method: string,
-  extra: Dict,
-) => string | Promise<string>;

@@ -1,8 +1,17 @@
 // A scripted WAMP peer on the far end of a memory transport: tests read what
 // the client sent and write what a router would answer, message by message.
+import assert from "node:assert/strict";
+import {
+  type LeaveInfo,
+  Session,
+  type SessionOptions,
+} from "../../src/client/session.ts";
 import { JsonSerializer } from "../../src/serializers/json.ts";
 import { memoryPair } from "../../src/transports/memory.ts";
 import type { Frame, Transport } from "../../src/transports/transport.ts";
+import { VirtualClock } from "./virtual_clock.ts";
+
+export { drain } from "./virtual_clock.ts";
 
 export interface ScriptedPeer {
   /** The next message the other side sent (waits for it). */
@@ -87,3 +96,46 @@ export const ROUTER_ROLES = {
     },
   },
 };
+
+/** A client session joined to a scripted router. */
+export interface JoinedSession extends AsyncDisposable {
+  session: Session;
+  peer: ScriptedPeer;
+  /** Resolves with the session's onleave. */
+  left: Promise<LeaveInfo>;
+  /** The session's clock. */
+  clock: VirtualClock;
+}
+
+/**
+ * A client session joined to a scripted router, on virtual time. `await
+ * using` it: the transport closes when the test ends.
+ */
+export async function joined(
+  options: Partial<SessionOptions> = {},
+  roles: unknown = ROUTER_ROLES,
+): Promise<JoinedSession> {
+  const clock = new VirtualClock();
+  const { transport, peer } = scripted();
+  const session = new Session(transport, new JsonSerializer(), {
+    realm: "realm1",
+    clock,
+    ...options,
+  });
+  const left = new Promise<LeaveInfo>((r) => session.onleave = r);
+  const join = session.join();
+  const hello = await peer.next();
+  assert.equal(hello[0], 1);
+  peer.send([2, 4242, { roles }]);
+  await join;
+  return {
+    session,
+    peer,
+    left,
+    clock,
+    async [Symbol.asyncDispose]() {
+      peer.close();
+      await peer.closed;
+    },
+  };
+}

@@ -11,7 +11,8 @@ import { memoryPair } from "../../src/transports/memory.ts";
 import type { Transport } from "../../src/transports/transport.ts";
 import type { WebSocketConstructor } from "../../src/transports/websocket.ts";
 import { newRouter } from "../_helpers/router.ts";
-import { tick, wrap } from "../_helpers/peer.ts";
+import { drain, wrap } from "../_helpers/peer.ts";
+import { VirtualClock } from "../_helpers/virtual_clock.ts";
 import type { Router } from "../../src/router/router.ts";
 
 function memory(router: Router) {
@@ -19,7 +20,7 @@ function memory(router: Router) {
 }
 
 Deno.test("Connection: onopen, close, onclose closed", async () => {
-  const router = newRouter();
+  await using router = newRouter();
   const connection = new Connection({
     realm: "realm1",
     transports: memory(router),
@@ -48,12 +49,14 @@ Deno.test("Connection: onopen, close, onclose closed", async () => {
 });
 
 Deno.test("Connection: reconnects after a router GOODBYE and after a lost transport", async () => {
-  const router = newRouter();
+  await using router = newRouter();
+  const clock = new VirtualClock();
   const connection = new Connection({
     realm: "realm1",
     transports: memory(router),
     initial_retry_delay: 0.01,
     retry_delay_jitter: 0,
+    clock,
   });
   const sessions: Session[] = [];
   const closes: [CloseReason, CloseDetails][] = [];
@@ -68,8 +71,10 @@ Deno.test("Connection: reconnects after a router GOODBYE and after a lost transp
   connection.open();
   await next.promise;
   next = Promise.withResolvers();
-  router.close(); // GOODBYE wamp.close.system_shutdown
+  const closing = router.close(); // GOODBYE wamp.close.system_shutdown
+  assert.equal(await clock.runAll(), 10); // the retry delay
   await next.promise;
+  await closing;
   assert.deepEqual(closes[0]![0], "closed");
   assert.equal(closes[0]![1].reason, "wamp.close.system_shutdown");
   assert.ok(closes[0]![1].message.length > 0);
@@ -77,6 +82,7 @@ Deno.test("Connection: reconnects after a router GOODBYE and after a lost transp
   assert.equal(closes[0]![1].retry_delay, 0.01);
   next = Promise.withResolvers();
   sessions[1]!.transport.close(); // transport lost
+  assert.equal(await clock.runAll(), 10);
   await next.promise;
   assert.equal(closes[1]![0], "lost");
   assert.equal(closes[1]![1].reason, "wamp.close.transport_lost");
@@ -87,7 +93,9 @@ Deno.test("Connection: reconnects after a router GOODBYE and after a lost transp
 
 Deno.test("Connection: retries unreachable routers with growing delays, then gives up", async () => {
   let attempts = 0;
+  const clock = new VirtualClock();
   const connection = new Connection({
+    clock,
     realm: "realm1",
     transports: [{
       type: "memory",
@@ -109,6 +117,7 @@ Deno.test("Connection: retries unreachable routers with growing delays, then giv
     if (!d.will_retry) done.resolve();
   };
   connection.open();
+  assert.equal(await clock.runAll(), 5 + 10 + 20);
   await done.promise;
   assert.equal(attempts, 4);
   assert.deepEqual(closes.map((c) => c.retry_delay), [
@@ -127,8 +136,10 @@ Deno.test("Connection: retries unreachable routers with growing delays, then giv
 
 Deno.test("Connection: a truthy onclose stops retrying; a Promise does not", async () => {
   let attempts = 0;
+  const clock = new VirtualClock();
   const make = (onclose: () => unknown) => {
     const c = new Connection({
+      clock,
       realm: "realm1",
       transports: [{
         type: "memory",
@@ -145,11 +156,11 @@ Deno.test("Connection: a truthy onclose stops retrying; a Promise does not", asy
   };
   attempts = 0;
   make(() => true).open();
-  await tick(30);
+  await clock.runAll();
   assert.equal(attempts, 1);
   attempts = 0;
   make(() => Promise.resolve(true)).open();
-  await tick(60);
+  await clock.runAll();
   assert.equal(attempts, 3);
 });
 
@@ -182,7 +193,7 @@ Deno.test("Connection: retry_if_unreachable=false gives up at once; unsupported 
 });
 
 Deno.test("Connection: falls back to the next transport", async () => {
-  const router = newRouter();
+  await using router = newRouter();
   const session = await connect({
     realm: "realm1",
     transports: [
@@ -198,7 +209,7 @@ Deno.test("Connection: falls back to the next transport", async () => {
 });
 
 Deno.test("Connection: an authentication ABORT stops reconnecting", async () => {
-  const router = newRouter();
+  await using router = newRouter();
   const c = new Connection({
     realm: "no.such.realm",
     transports: memory(router),
@@ -213,7 +224,8 @@ Deno.test("Connection: an authentication ABORT stops reconnecting", async () => 
 });
 
 Deno.test("Connection: resubscribe and reregister restore state on the new session", async () => {
-  const router = newRouter();
+  await using router = newRouter();
+  const clock = new VirtualClock();
   const connection = new Connection({
     realm: "realm1",
     transports: memory(router),
@@ -221,6 +233,7 @@ Deno.test("Connection: resubscribe and reregister restore state on the new sessi
     retry_delay_jitter: 0,
     resubscribe: true,
     reregister: true,
+    clock,
   });
   let opened = Promise.withResolvers<Session>();
   connection.onopen = (s) => opened.resolve(s);
@@ -231,11 +244,12 @@ Deno.test("Connection: resubscribe and reregister restore state on the new sessi
   await first.register("com.p", () => "restored");
   opened = Promise.withResolvers();
   first.transport.close();
+  await clock.runAll();
   const second = await opened.promise;
   const other = await connect({ realm: "realm1", transports: memory(router) });
   assert.equal(await other.call("com.p"), "restored");
   await other.publish("com.t", ["again"], {}, { acknowledge: true });
-  await tick();
+  await drain();
   assert.deepEqual(events, ["again"]);
   assert.notEqual(first.id, second.id);
   await other.leave();
@@ -254,7 +268,7 @@ Deno.test("connect() rejects when the first attempt fails, and await using leave
     (e: unknown) =>
       e instanceof TransportError && /unreachable/.test(e.message),
   );
-  const router = newRouter();
+  await using router = newRouter();
   let session: Session | undefined;
   {
     await using s = await connect({
@@ -268,32 +282,31 @@ Deno.test("connect() rejects when the first attempt fails, and await using leave
   assert.throws(() => new Connection({ realm: "r" }), /url or transports/);
 });
 
-/** Collects every onclose until one says will_retry false (or fails in 2 s). */
+/**
+ * Opens the connection, runs its clock until no timer is left, and returns
+ * every onclose, the last of which must say will_retry false.
+ */
 async function untilGivenUp(
   connection: Connection,
+  clock: VirtualClock,
 ): Promise<[CloseReason, CloseDetails][]> {
   const seen: [CloseReason, CloseDetails][] = [];
-  const done = Promise.withResolvers<void>();
-  connection.onclose = (reason, details) => {
-    seen.push([reason, details]);
-    if (!details.will_retry) done.resolve();
-  };
+  connection.onclose = (reason, details) => void seen.push([reason, details]);
   connection.open();
-  const timer = setTimeout(
-    () => done.reject(new Error(`No final onclose: ${JSON.stringify(seen)}`)),
-    2000,
+  await clock.runAll();
+  assert.equal(
+    seen.at(-1)?.[1].will_retry,
+    false,
+    `No final onclose: ${JSON.stringify(seen)}`,
   );
-  try {
-    await done.promise;
-  } finally {
-    clearTimeout(timer);
-  }
   return seen;
 }
 
 Deno.test("Connection: a transport closed before the session listens is a failed attempt, retried until retries run out", async () => {
   let attempts = 0;
+  const clock = new VirtualClock();
   const connection = new Connection({
+    clock,
     realm: "realm1",
     transports: [{
       type: "memory",
@@ -309,7 +322,8 @@ Deno.test("Connection: a transport closed before the session listens is a failed
     retry_delay_growth: 2,
     retry_delay_jitter: 0,
   });
-  const seen = await untilGivenUp(connection);
+  const seen = await untilGivenUp(connection, clock);
+  assert.equal(clock.now(), 5 + 10 + 20);
   assert.equal(attempts, 4);
   assert.deepEqual(seen.map(([, d]) => d.will_retry), [
     true,
@@ -327,7 +341,9 @@ Deno.test("Connection: a transport closed before the session listens is a failed
 
 Deno.test("Connection: a handshake_timeout without WELCOME closes the transport and retries", async () => {
   const peers: ReturnType<typeof wrap>[] = [];
+  const clock = new VirtualClock();
   const connection = new Connection({
+    clock,
     realm: "realm1",
     transports: [{
       type: "memory",
@@ -342,7 +358,8 @@ Deno.test("Connection: a handshake_timeout without WELCOME closes the transport 
     initial_retry_delay: 0.001,
     retry_delay_jitter: 0,
   });
-  const seen = await untilGivenUp(connection);
+  const seen = await untilGivenUp(connection, clock);
+  assert.equal(clock.now(), 20 + 1 + 20);
   assert.equal(peers.length, 2);
   for (const peer of peers) {
     assert.equal((await peer.next())[0], 1); // HELLO
@@ -365,14 +382,16 @@ Deno.test("Connection: a denied permission is reported once, not retried, with t
       throw err;
     }
   } as unknown as WebSocketConstructor;
+  const clock = new VirtualClock();
   const connection = new Connection({
+    clock,
     url: "ws://127.0.0.1:8080/ws",
     realm: "realm1",
     transports: [{ type: "websocket", WebSocket: NoNet }],
     max_retries: 5,
     initial_retry_delay: 0.001,
   });
-  const seen = await untilGivenUp(connection);
+  const seen = await untilGivenUp(connection, clock);
   assert.equal(attempts, 1);
   assert.equal(seen.length, 1);
   const [reason, details] = seen[0]!;
@@ -396,7 +415,7 @@ Deno.test("Connection: close() while connecting or joining ends with one onclose
   c1.open();
   await c1.close();
   opening.resolve(client);
-  await tick();
+  await drain();
   assert.ok(!client.isOpen, "the late transport is closed");
   assert.deepEqual(seen1.map(([r, d]) => [r, d.reason, d.will_retry]), [
     ["closed", "wamp.close.normal", false],
@@ -419,4 +438,190 @@ Deno.test("Connection: close() while connecting or joining ends with one onclose
     ["closed", "wamp.close.normal", "bye"],
   ]);
   assert.equal(seen2[0]![1].will_retry, false);
+});
+
+/** A connection to one scripted router, on virtual time. */
+function scriptedConnection(
+  options: Partial<ConstructorParameters<typeof Connection>[0]> = {},
+) {
+  const clock = new VirtualClock();
+  const peers: ReturnType<typeof wrap>[] = [];
+  const connection = new Connection({
+    realm: "realm1",
+    transports: [{
+      type: "memory",
+      connect: () => {
+        const [client, server] = memoryPair();
+        peers.push(wrap(server));
+        return client;
+      },
+    }],
+    initial_retry_delay: 1,
+    retry_delay_jitter: 0,
+    clock,
+    ...options,
+  });
+  return { connection, clock, peers };
+}
+
+Deno.test("Connection: sessions run on the connection's clock; close() waits leaveTimeout for GOODBYE", async () => {
+  const { connection, clock, peers } = scriptedConnection({
+    leaveTimeout: 2000,
+  });
+  const opened = Promise.withResolvers<Session>();
+  connection.onopen = (s) => opened.resolve(s);
+  connection.open();
+  await drain();
+  assert.equal((await peers[0]!.next())[0], 1);
+  assert.deepEqual(clock.pending(), [10000]); // handshake_timeout
+  peers[0]!.send([2, 1, { roles: {} }]);
+  await opened.promise;
+  assert.deepEqual(clock.pending(), []);
+  let closed = false;
+  const closing = connection.close().then(() => closed = true);
+  assert.equal((await peers[0]!.next())[0], 6); // GOODBYE, never answered
+  await clock.advance(1999);
+  assert.ok(!closed);
+  await clock.advance(1);
+  await closing;
+  assert.ok(!connection.isOpen);
+  assert.equal(await connection.close().then(() => "again"), "again");
+});
+
+Deno.test("Connection: leave messages name what the router did", async () => {
+  const { connection, clock, peers } = scriptedConnection();
+  const seen: CloseDetails[] = [];
+  connection.onclose = (_r, d) => void seen.push(d);
+  connection.open();
+  await drain();
+  await peers[0]!.next();
+  peers[0]!.send([2, 1, { roles: {} }]);
+  await drain();
+  peers[0]!.send([6, {}, "wamp.close.system_shutdown"]);
+  await clock.advance(1000); // the retry delay
+  await peers[1]!.next();
+  peers[1]!.send([2, 2, { roles: {} }]);
+  await drain();
+  peers[1]!.send([3, {}, "wamp.error.whatever"]);
+  await drain();
+  assert.deepEqual(seen.map((d) => [d.reason, d.message, d.will_retry]), [
+    [
+      "wamp.close.system_shutdown",
+      "Router closed the session (wamp.close.system_shutdown)",
+      true,
+    ],
+    [
+      "wamp.error.whatever",
+      "Router aborted the session (wamp.error.whatever)",
+      true,
+    ],
+  ]);
+  await connection.close();
+  assert.deepEqual(clock.pending(), []);
+});
+
+Deno.test("Connection: unsubscribed and unregistered are not restored", async () => {
+  await using router = newRouter();
+  const clock = new VirtualClock();
+  const connection = new Connection({
+    realm: "realm1",
+    transports: memory(router),
+    initial_retry_delay: 0.01,
+    retry_delay_jitter: 0,
+    resubscribe: true,
+    reregister: true,
+    clock,
+  });
+  let opened = Promise.withResolvers<Session>();
+  connection.onopen = (s) => opened.resolve(s);
+  connection.open();
+  const first = await opened.promise;
+  const handler = () => {};
+  const kept = await first.subscribe("com.kept", handler);
+  await first.subscribe("com.kept", handler); // the same: recorded once
+  const dropped = await first.subscribe("com.dropped", handler);
+  await first.register("com.kept", () => 1);
+  const gone = await first.register("com.gone", () => 2);
+  await first.unsubscribe(dropped);
+  await gone.unregister();
+  opened = Promise.withResolvers();
+  first.transport.close();
+  await clock.runAll();
+  const second = await opened.promise;
+  assert.deepEqual(
+    second.subscriptions.map((list) => list.map((s) => s.topic)),
+    [["com.kept"]],
+  );
+  assert.deepEqual(second.registrations.map((r) => r.procedure), [
+    "com.kept",
+  ]);
+  assert.ok(!kept.active);
+  await connection[Symbol.asyncDispose]();
+  assert.ok(!connection.isOpen);
+});
+
+Deno.test("Connection: errors in onopen and onclose are printed, and the connection goes on", async () => {
+  await using router = newRouter();
+  const connection = new Connection({
+    realm: "realm1",
+    transports: memory(router),
+  });
+  const printed: unknown[][] = [];
+  const error = console.error;
+  console.error = (...args: unknown[]) => void printed.push(args);
+  try {
+    const opened = Promise.withResolvers<void>();
+    connection.onopen = () => {
+      opened.resolve();
+      throw new Error("onopen broke");
+    };
+    connection.onclose = () => {
+      throw new Error("onclose broke");
+    };
+    connection.open();
+    await opened.promise;
+    assert.ok(connection.isOpen);
+    await connection.close();
+  } finally {
+    console.error = error;
+  }
+  assert.deepEqual(printed.map((p) => p[0]), [
+    "wampkit: error in onopen:",
+    "wampkit: error in onclose:",
+  ]);
+});
+
+Deno.test("Connection: a transport without a serializer for its subprotocol, or a WebSocket without url, fails", async () => {
+  await using router = newRouter();
+  await assert.rejects(
+    connect({
+      realm: "realm1",
+      transports: [{
+        type: "memory",
+        connect: () => router.connectLocal("wamp.2.cbor"),
+      }],
+    }),
+    (e: unknown) =>
+      e instanceof TransportError && e.unsupported &&
+      /No serializer for subprotocol wamp\.2\.cbor/.test(e.message),
+  );
+  await assert.rejects(
+    connect({ realm: "realm1", transports: [{ type: "websocket" }] }),
+    /WebSocket transport without a url/,
+  );
+});
+
+Deno.test("Connection.openSession(): later onclose calls reach the application's handler", async () => {
+  const { connection, clock, peers } = scriptedConnection({ max_retries: 0 });
+  const seen: CloseReason[] = [];
+  connection.onclose = (r) => void seen.push(r);
+  const opening = connection.openSession();
+  await drain();
+  await peers[0]!.next();
+  peers[0]!.send([2, 1, { roles: {} }]);
+  const session = await opening;
+  peers[0]!.close();
+  await clock.runAll();
+  assert.deepEqual(seen, ["lost"]);
+  assert.ok(!session.isOpen);
 });

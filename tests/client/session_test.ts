@@ -7,30 +7,7 @@ import { JsonSerializer } from "../../src/serializers/json.ts";
 import { MsgpackSerializer } from "../../src/serializers/msgpack.ts";
 import { memoryPair } from "../../src/transports/memory.ts";
 import type { LeaveInfo } from "../../src/client/session.ts";
-import {
-  ROUTER_ROLES,
-  scripted,
-  type ScriptedPeer,
-  tick,
-} from "../_helpers/peer.ts";
-
-async function joined(
-  options: Partial<ConstructorParameters<typeof Session>[2]> = {},
-  roles: unknown = ROUTER_ROLES,
-): Promise<{ session: Session; peer: ScriptedPeer; left: Promise<LeaveInfo> }> {
-  const { transport, peer } = scripted();
-  const session = new Session(transport, new JsonSerializer(), {
-    realm: "realm1",
-    ...options,
-  });
-  const left = new Promise<LeaveInfo>((r) => session.onleave = r);
-  const join = session.join();
-  const hello = await peer.next();
-  assert.equal(hello[0], 1);
-  peer.send([2, 4242, { roles }]);
-  await join;
-  return { session, peer, left };
-}
+import { drain, joined, ROUTER_ROLES, scripted } from "../_helpers/peer.ts";
 
 Deno.test("Session.join() sends HELLO with roles and features and reads WELCOME", async () => {
   const { transport, peer } = scripted();
@@ -128,7 +105,8 @@ Deno.test("Session aborts a CHALLENGE it cannot answer", async () => {
 });
 
 Deno.test("call() unwraps results and uses sequential request ids", async () => {
-  const { session, peer } = await joined();
+  await using fixture = await joined();
+  const { session, peer } = fixture;
   const a = session.call("com.a", [1]);
   const b = session.call("com.b", [], { k: 1 });
   const c = session.call("com.c");
@@ -150,7 +128,8 @@ Deno.test("call() unwraps results and uses sequential request ids", async () => 
 });
 
 Deno.test("call() rejects with a WampError carrying uri, args, kwargs, details", async () => {
-  const { session, peer } = await joined();
+  await using fixture = await joined();
+  const { session, peer } = fixture;
   const p = session.call("com.fail");
   await peer.next();
   peer.send([8, 48, 1, { x: 1 }, "com.error.bad", ["bad thing"], { code: 7 }]);
@@ -166,7 +145,8 @@ Deno.test("call() rejects with a WampError carrying uri, args, kwargs, details",
 });
 
 Deno.test("progressive results reach then()'s third callback, onProgress and for await", async () => {
-  const { session, peer } = await joined();
+  await using fixture = await joined();
+  const { session, peer } = fixture;
   const viaThen: unknown[] = [];
   const viaOption: unknown[] = [];
   const call = session.call("com.longop", [3], {}, {
@@ -195,7 +175,8 @@ Deno.test("progressive results reach then()'s third callback, onProgress and for
 });
 
 Deno.test("progress is dropped when the call did not ask for it", async () => {
-  const { session, peer } = await joined();
+  await using fixture = await joined();
+  const { session, peer } = fixture;
   const seen: unknown[] = [];
   const call = session.call("com.x").onProgress((v) => seen.push(v));
   const sent = await peer.next();
@@ -208,7 +189,8 @@ Deno.test("progress is dropped when the call did not ask for it", async () => {
 });
 
 Deno.test("for await over a failing call throws its error", async () => {
-  const { session, peer } = await joined();
+  await using fixture = await joined();
+  const { session, peer } = fixture;
   const call = session.call("com.x", [], {}, { receive_progress: true });
   await peer.next();
   peer.send([50, 1, { progress: true }, ["a"]]);
@@ -223,7 +205,8 @@ Deno.test("for await over a failing call throws its error", async () => {
 });
 
 Deno.test("cancel() sends CANCEL, rejects with canceled, and a late ERROR is dropped", async () => {
-  const { session, peer, left } = await joined();
+  await using fixture = await joined();
+  const { session, peer, left } = fixture;
   const call = session.call("com.slow");
   await peer.next();
   call.cancel("killnowait");
@@ -235,7 +218,7 @@ Deno.test("cancel() sends CANCEL, rejects with canceled, and a late ERROR is dro
   // The dealer's answers for the canceled call must not break the session.
   peer.send([8, 48, 1, {}, "wamp.error.canceled"]);
   peer.send([50, 1, {}, [1]]);
-  await tick();
+  await drain();
   assert.ok(session.isOpen);
   const next = session.call("com.fast");
   assert.deepEqual(await peer.next(), [48, 2, {}, "com.fast"]);
@@ -246,7 +229,8 @@ Deno.test("cancel() sends CANCEL, rejects with canceled, and a late ERROR is dro
 });
 
 Deno.test("an AbortSignal cancels a call; an aborted signal fails it at once", async () => {
-  const { session, peer } = await joined();
+  await using fixture = await joined();
+  const { session, peer } = fixture;
   const controller = new AbortController();
   const call = session.call("com.slow", [], {}, { signal: controller.signal });
   await peer.next();
@@ -262,34 +246,43 @@ Deno.test("an AbortSignal cancels a call; an aborted signal fails it at once", a
 });
 
 Deno.test("cancel without dealer call_canceling rejects locally and sends nothing", async () => {
-  const { session, peer } = await joined({}, { dealer: { features: {} } });
+  await using fixture = await joined({}, { dealer: { features: {} } });
+  const { session, peer } = fixture;
   const call = session.call("com.slow");
   await peer.next();
   call.cancel();
   await assert.rejects(call, /canceled/);
-  await tick();
+  await drain();
   assert.deepEqual(peer.pending(), []);
   peer.close();
 });
 
 Deno.test("a call timeout is sent to the router and enforced locally", async () => {
-  const { session, peer } = await joined();
+  await using fixture = await joined();
+  const { session, peer, clock } = fixture;
+  const settled: string[] = [];
   const call = session.call("com.slow", [], {}, { timeout: 30 });
+  call.catch(() => settled.push("rejected"));
   const sent = await peer.next();
   assert.deepEqual(sent[2], { timeout: 30 });
+  await clock.advance(29);
+  assert.deepEqual(settled, []);
+  await clock.advance(1);
+  assert.deepEqual(settled, ["rejected"]);
   await assert.rejects(
     call,
     (e: unknown) => (e as WampError).uri === "wamp.error.timeout",
   );
   assert.deepEqual(await peer.next(), [49, 1, { mode: "killnowait" }]);
   peer.send([8, 48, 1, {}, "wamp.error.timeout"]);
-  await tick();
+  await drain();
   assert.ok(session.isOpen);
   peer.close();
 });
 
 Deno.test("every pending request settles when the transport is lost", async () => {
-  const { session, peer, left } = await joined();
+  await using fixture = await joined();
+  const { session, peer, left } = fixture;
   const call = session.call("com.a");
   const sub = session.subscribe("com.t", () => {});
   const reg = session.register("com.p", () => 1);
@@ -315,7 +308,8 @@ Deno.test("every pending request settles when the transport is lost", async () =
 });
 
 Deno.test("a router GOODBYE is answered and ends the session", async () => {
-  const { session, peer, left } = await joined();
+  await using fixture = await joined();
+  const { session, peer, left } = fixture;
   const call = session.call("com.a");
   await peer.next();
   peer.send([6, { message: "restart" }, "wamp.close.system_shutdown"]);
@@ -344,7 +338,8 @@ Deno.test("protocol violations by the router get ABORT and end the session", asy
       [8, 16, 1], // ERROR with wrong arity
     ]
   ) {
-    const { session, peer, left } = await joined();
+    await using fixture = await joined();
+    const { session, peer, left } = fixture;
     const pending = session.call("com.a");
     await peer.next();
     peer.send(bad as unknown[] | string);
@@ -371,7 +366,8 @@ Deno.test("messages before WELCOME are protocol violations", async () => {
 });
 
 Deno.test("register() and invocations: values, Result, WampError, Error, progress", async () => {
-  const { session, peer } = await joined();
+  await using fixture = await joined();
+  const { session, peer } = fixture;
   const regP = session.register("com.p", (args, _kwargs, details) => {
     switch (args[0]) {
       case "value":
@@ -438,7 +434,8 @@ Deno.test("register() and invocations: values, Result, WampError, Error, progres
 });
 
 Deno.test("INTERRUPT aborts the endpoint's signal and answers canceled", async () => {
-  const { session, peer } = await joined();
+  await using fixture = await joined();
+  const { session, peer } = fixture;
   let aborted: unknown;
   const reg = session.register(
     "com.slow",
@@ -446,7 +443,7 @@ Deno.test("INTERRUPT aborts the endpoint's signal and answers canceled", async (
       new Promise((resolve) => {
         details.signal.addEventListener("abort", () => {
           aborted = details.signal.reason;
-          setTimeout(() => resolve("too late"), 5);
+          queueMicrotask(() => resolve("too late"));
         });
       }),
   );
@@ -454,20 +451,21 @@ Deno.test("INTERRUPT aborts the endpoint's signal and answers canceled", async (
   peer.send([65, 1, 5]);
   await reg;
   peer.send([68, 1, 5, {}, []]);
-  await tick();
+  await drain();
   peer.send([69, 1, { mode: "kill" }]);
   assert.deepEqual(await peer.next(), [8, 68, 1, {}, "wamp.error.canceled"]);
   assert.ok(aborted instanceof WampError);
-  await tick(20);
+  await drain();
   assert.deepEqual(peer.pending(), [], "no YIELD after the interrupt");
   peer.send([69, 77, { mode: "kill" }]); // unknown: ignored
-  await tick();
+  await drain();
   assert.ok(session.isOpen);
   peer.close();
 });
 
 Deno.test("subscribe() shares one router subscription between handlers", async () => {
-  const { session, peer } = await joined();
+  await using fixture = await joined();
+  const { session, peer } = fixture;
   const got: unknown[] = [];
   const s1P = session.subscribe(
     "com.t",
@@ -483,12 +481,12 @@ Deno.test("subscribe() shares one router subscription between handlers", async (
   peer.send([33, 2, 55]);
   const [s1, s2] = await Promise.all([s1P, s2P]);
   peer.send([36, 55, 1000, { publisher: 9 }, ["x"], { k: 1 }]);
-  await tick();
+  await drain();
   assert.deepEqual(got, [["h1", "x", 1000, "com.t"], ["h2", "x", { k: 1 }, 9]]);
   assert.equal(session.subscriptions.length, 1);
   assert.equal(session.subscriptions[0]!.length, 2);
   assert.equal(await s1.unsubscribe(), false);
-  await tick();
+  await drain();
   assert.deepEqual(peer.pending(), []);
   const last = session.unsubscribe(s2);
   assert.deepEqual(await peer.next(), [34, 3, 55]);
@@ -496,13 +494,14 @@ Deno.test("subscribe() shares one router subscription between handlers", async (
   assert.equal(await last, true);
   await assert.rejects(s2.unsubscribe(), /not active/);
   peer.send([36, 55, 1001, {}, ["late"]]); // dropped quietly
-  await tick();
+  await drain();
   assert.equal(got.length, 2);
   peer.close();
 });
 
 Deno.test("revocations end subscriptions and registrations", async () => {
-  const { session, peer } = await joined();
+  await using fixture = await joined();
+  const { session, peer } = fixture;
   const subP = session.subscribe("com.t", () => {});
   await peer.next();
   peer.send([33, 1, 8]);
@@ -520,7 +519,8 @@ Deno.test("revocations end subscriptions and registrations", async () => {
 });
 
 Deno.test("publish() acknowledges, rejects, and passes options", async () => {
-  const { session, peer } = await joined();
+  await using fixture = await joined();
+  const { session, peer } = fixture;
   assert.equal(
     session.publish("com.t", ["a"], {}, { exclude_me: false }),
     undefined,
@@ -550,7 +550,8 @@ Deno.test("publish() acknowledges, rejects, and passes options", async () => {
 });
 
 Deno.test("URIs are checked and CURIEs resolved before sending", async () => {
-  const { session, peer } = await joined();
+  await using fixture = await joined();
+  const { session, peer } = fixture;
   await assert.rejects(
     session.call("bad uri"),
     (e: unknown) => (e as WampError).uri === "wamp.error.invalid_uri",
@@ -572,10 +573,11 @@ Deno.test("URIs are checked and CURIEs resolved before sending", async () => {
 
 Deno.test("the debug trace shows every message both ways", async () => {
   const lines: string[] = [];
-  const { session, peer } = await joined({
+  await using fixture = await joined({
     debug: true,
     trace: (l) => lines.push(l),
   });
+  const { session, peer } = fixture;
   const p = session.call("com.a");
   await peer.next();
   peer.send([50, 1, {}, [1]]);
@@ -587,9 +589,10 @@ Deno.test("the debug trace shows every message both ways", async () => {
 
 Deno.test("errors thrown by event handlers go to onUserError", async () => {
   const errors: unknown[] = [];
-  const { session, peer } = await joined({
+  await using fixture = await joined({
     onUserError: (e) => errors.push(e),
   });
+  const { session, peer } = fixture;
   const s = session.subscribe("com.t", () => {
     throw new Error("handler broke");
   });
@@ -597,14 +600,15 @@ Deno.test("errors thrown by event handlers go to onUserError", async () => {
   peer.send([33, 1, 3]);
   await s;
   peer.send([36, 3, 1, {}]);
-  await tick();
+  await drain();
   assert.equal((errors[0] as Error).message, "handler broke");
   assert.ok(session.isOpen);
   peer.close();
 });
 
 Deno.test("a request that cannot be encoded fails and uses up no request id", async () => {
-  const { session, peer } = await joined();
+  await using fixture = await joined();
+  const { session, peer } = fixture;
   await assert.rejects(
     session.call("com.a", [1n]),
     (e: unknown) => (e as WampError).uri === "wamp.error.invalid_argument",
@@ -629,14 +633,16 @@ Deno.test("a request that cannot be encoded fails and uses up no request id", as
 });
 
 Deno.test("a call timeout above 2^31-1 ms does not fire early", async () => {
-  const { session, peer } = await joined();
+  await using fixture = await joined();
+  const { session, peer, clock } = fixture;
   const settled: string[] = [];
   const call = session.call("com.slow", undefined, undefined, {
     timeout: 3e9,
   });
   call.then(() => settled.push("resolved"), () => settled.push("rejected"));
   assert.deepEqual(await peer.next(), [48, 1, { timeout: 3e9 }, "com.slow"]);
-  await tick(50);
+  await clock.advance(2 ** 31); // past the longest delay setTimeout takes
+  assert.deepEqual(clock.pending(), [3e9 - 2 ** 31]);
   assert.deepEqual(settled, []);
   peer.send([50, 1, {}, ["late but fine"]]);
   assert.equal(await call, "late but fine");
@@ -670,7 +676,7 @@ async function joinedMsgpack(trace: (line: string) => void) {
     close() {},
   });
   const next = async () => {
-    while (inbox.length === 0) await tick(1);
+    while (inbox.length === 0) await drain();
     return inbox.shift()!;
   };
   const send = (message: unknown[]) => server.send(msgpack.serialize(message));
@@ -721,4 +727,180 @@ Deno.test("a trace sink that throws changes nothing", async () => {
   assert.equal(await call, "ok");
   assert.ok(session.isOpen);
   close();
+});
+
+Deno.test("leave() gives up waiting for GOODBYE after leaveTimeout", async () => {
+  await using fixture = await joined({ leaveTimeout: 1000 });
+  const { session, peer, left, clock } = fixture;
+  let done = false;
+  const leaving = session.leave().then(() => done = true);
+  const again = session.leave(); // while closing: resolves with the first
+  assert.deepEqual(await peer.next(), [6, {}, "wamp.close.normal"]);
+  assert.deepEqual(clock.pending(), [1000]);
+  await clock.advance(999);
+  assert.ok(!done);
+  peer.send([50, 1, {}, []]); // ignored while closing
+  await clock.advance(1);
+  await leaving;
+  await again;
+  assert.equal((await left).kind, "local");
+  await peer.closed;
+  await session.leave(); // closed already
+  assert.deepEqual(peer.pending(), []);
+});
+
+Deno.test("an ABORT while closing ends the session", async () => {
+  await using fixture = await joined();
+  const { session, peer, left, clock } = fixture;
+  const leaving = session.leave();
+  await peer.next();
+  peer.send([3, { message: "bye" }, "wamp.error.system_shutdown"]);
+  await leaving;
+  assert.deepEqual(await left, {
+    reason: "wamp.error.system_shutdown",
+    message: "bye",
+    kind: "abort",
+  });
+  assert.deepEqual(clock.pending(), []);
+});
+
+Deno.test("an ERROR for a request type clients never send is a protocol violation", async () => {
+  await using fixture = await joined();
+  const { peer, left } = fixture;
+  peer.send([8, 68, 1, {}, "wamp.error.runtime_error"]);
+  const abort = await peer.next();
+  assert.equal(abort[2], "wamp.error.protocol_violation");
+  assert.match(
+    (abort[1] as { message: string }).message,
+    /ERROR for INVOCATION is not sent to clients/,
+  );
+  assert.equal((await left).kind, "violation");
+});
+
+Deno.test("an onchallenge that fails aborts with cannot_authenticate", async () => {
+  const { transport, peer } = scripted();
+  const session = new Session(transport, new JsonSerializer(), {
+    realm: "realm1",
+    authmethods: ["ticket"],
+    authid: "joe",
+    authrole: "user",
+    authextra: { k: 1 },
+    onchallenge: () => Promise.reject(new Error("no ticket")),
+  });
+  const join = session.join();
+  const hello = await peer.next() as [number, string, Record<string, unknown>];
+  assert.equal(hello[2].authrole, "user");
+  assert.deepEqual(hello[2].authextra, { k: 1 });
+  peer.send([4, "ticket", {}]);
+  const abort = await peer.next();
+  assert.deepEqual(abort, [
+    3,
+    { message: "onchallenge failed: no ticket" },
+    "wamp.error.cannot_authenticate",
+  ]);
+  await assert.rejects(join, /onchallenge failed: no ticket/);
+});
+
+Deno.test("an onchallenge answer that comes after the session ended is not sent", async () => {
+  const { transport, peer } = scripted();
+  const answer = Promise.withResolvers<string>();
+  const session = new Session(transport, new JsonSerializer(), {
+    realm: "realm1",
+    onchallenge: () => answer.promise,
+  });
+  const join = session.join();
+  await peer.next();
+  peer.send([4, "ticket", {}]);
+  await drain();
+  peer.send([3, {}, "wamp.error.not_authorized"]);
+  await assert.rejects(join, /not_authorized/);
+  answer.resolve("late");
+  await drain();
+  assert.deepEqual(peer.pending(), []);
+});
+
+Deno.test("a HELLO that cannot be encoded fails join() and closes the transport", async () => {
+  const { transport, peer } = scripted();
+  const session = new Session(transport, new JsonSerializer(), {
+    realm: "realm1",
+    authextra: { big: 1n },
+  });
+  const left = new Promise<LeaveInfo>((r) => session.onleave = r);
+  await assert.rejects(session.join(), /Cannot serialize HELLO/);
+  assert.equal((await left).reason, "wamp.error.invalid_argument");
+  await peer.closed;
+});
+
+Deno.test("a bad frame is traced and aborts the session", async () => {
+  const lines: string[] = [];
+  await using fixture = await joined({
+    debug: true,
+    trace: (l) => lines.push(l),
+  });
+  const { peer, left } = fixture;
+  peer.send("[50, 1");
+  assert.equal((await peer.next())[0], 3);
+  assert.equal((await left).kind, "violation");
+  assert.ok(lines.some((l) => l.startsWith("[wampkit] ← bad frame:")));
+  peer.send([50, 1, {}]); // after the end: ignored
+  await drain();
+});
+
+Deno.test("realm, details, log(), and errors from onleave and hooks", async () => {
+  const errors: [unknown, string][] = [];
+  await using fixture = await joined({
+    onUserError: (e, where) => errors.push([e, where]),
+    track: {
+      subscribed() {
+        throw new Error("hook broke");
+      },
+    },
+  });
+  const { session, peer } = fixture;
+  assert.equal(session.realm, "realm1");
+  assert.ok("roles" in session.details);
+  const logged: unknown[][] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => void logged.push(args);
+  try {
+    session.log("hello", 1);
+  } finally {
+    console.log = log;
+  }
+  assert.deepEqual(logged, [["[session 4242]", "hello", 1]]);
+  const sub = session.subscribe("com.t", () => {});
+  await peer.next();
+  peer.send([33, 1, 5]);
+  assert.equal((await sub).id, 5);
+  session.onleave = () => {
+    throw new Error("onleave broke");
+  };
+  peer.close();
+  await peer.closed;
+  assert.deepEqual(errors.map(([e, where]) => [(e as Error).message, where]), [
+    ["hook broke", "track.subscribed"],
+    ["onleave broke", "onleave"],
+  ]);
+});
+
+Deno.test("without onUserError, errors from application code go to console.error", async () => {
+  await using fixture = await joined();
+  const { session, peer } = fixture;
+  const printed: unknown[][] = [];
+  const error = console.error;
+  console.error = (...args: unknown[]) => void printed.push(args);
+  try {
+    const sub = session.subscribe("com.t", () => {
+      throw new Error("handler broke");
+    });
+    await peer.next();
+    peer.send([33, 1, 5]);
+    await sub;
+    peer.send([36, 5, 1, {}]);
+    await drain();
+  } finally {
+    console.error = error;
+  }
+  assert.equal(printed.length, 1);
+  assert.equal(printed[0]![0], "wampkit: error in event handler for com.t:");
 });

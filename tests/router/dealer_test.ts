@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { Result } from "../../src/client/result.ts";
 import { WampError } from "../../src/protocol/wamp_error.ts";
 import { newRouter, rawClient, session } from "../_helpers/router.ts";
-import { tick } from "../_helpers/peer.ts";
+import { drain, tick } from "../_helpers/peer.ts";
+import { VirtualClock } from "../_helpers/virtual_clock.ts";
 
 const uriOf = (e: unknown) => (e as WampError).uri;
 
@@ -223,23 +224,36 @@ Deno.test("dealer: callees without call_canceling never get INTERRUPT", async ()
   await caller.leave();
 });
 
-Deno.test("dealer: call timeout interrupts the callee and fails with wamp.error.timeout", async () => {
-  const router = newRouter();
-  const { peer } = await rawClient(router, {
+Deno.test("dealer: call timeout interrupts the callee and fails with wamp.error.timeout (virtual time)", async () => {
+  const clock = new VirtualClock();
+  const router = newRouter({ clock });
+  const { peer: callee } = await rawClient(router, {
     callee: { features: { call_canceling: true } },
   });
-  peer.send([64, 1, {}, "com.slow"]);
-  await peer.next();
-  const caller = await session(router);
-  const call = caller.call("com.slow", [], {}, { timeout: 30 });
-  const inv = await peer.next();
+  callee.send([64, 1, {}, "com.slow"]);
+  await callee.next();
+  const { peer: caller } = await rawClient(router);
+  caller.send([48, 1, { timeout: 30_000 }, "com.slow"]);
+  const inv = await callee.next();
   assert.equal(inv[0], 68);
-  const interrupt = await peer.next();
-  assert.deepEqual(interrupt.slice(0, 2), [69, inv[1]]);
-  assert.equal((interrupt[2] as { mode: string }).mode, "killnowait");
-  await assert.rejects(call, (e: unknown) => uriOf(e) === "wamp.error.timeout");
-  peer.close();
-  await caller.leave();
+  await clock.advance(29_999);
+  assert.deepEqual(caller.pending(), []);
+  assert.deepEqual(callee.pending(), []);
+  await clock.advance(1);
+  assert.deepEqual(callee.pending(), [[69, inv[1], {
+    mode: "killnowait",
+    reason: "wamp.error.canceled",
+  }]]);
+  const error = caller.pending();
+  assert.equal(error.length, 1);
+  assert.deepEqual(error[0]!.slice(0, 5), [8, 48, 1, {}, "wamp.error.timeout"]);
+  // A late YIELD is dropped.
+  callee.send([70, inv[1], {}, ["late"]]);
+  await drain();
+  assert.deepEqual(caller.pending(), []);
+  assert.deepEqual(clock.pending(), [], "no timer left behind");
+  callee.close();
+  caller.close();
 });
 
 Deno.test("dealer: a callee that leaves fails its pending calls with canceled", async () => {

@@ -8,6 +8,7 @@ import { memoryPair } from "../../src/transports/memory.ts";
 import type { Frame, Transport } from "../../src/transports/transport.ts";
 import { newRouter, rawClient, session } from "../_helpers/router.ts";
 import { tick, wrap } from "../_helpers/peer.ts";
+import { VirtualClock } from "../_helpers/virtual_clock.ts";
 
 const ALL_ROLES = { caller: {}, callee: {}, publisher: {}, subscriber: {} };
 
@@ -42,23 +43,27 @@ Deno.test("handshake: connections that have not joined do not count toward maxSe
   for (const p of [...idle, b, d]) p.close();
 });
 
-Deno.test("handshake: a connection that sends no HELLO within helloTimeout is closed", async () => {
+Deno.test("handshake: a connection that sends no HELLO within helloTimeout is closed (virtual time)", async () => {
   const events: RouterEvent[] = [];
+  const clock = new VirtualClock();
   const router = newRouter({
-    helloTimeout: 50,
+    helloTimeout: 10_000,
+    clock,
     onEvent: (e) => events.push(e),
   });
   const silent = wrap(router.connectLocal());
   const joined = wrap(router.connectLocal());
   assert.equal((await hello(joined))[0], 2);
-  const abort = await silent.next();
-  assert.deepEqual(abort, [3, {
-    message: "No HELLO within 0.05 s",
-  }, "wamp.error.protocol_violation"]);
+  await clock.advance(9_999);
+  assert.deepEqual(silent.pending(), []);
+  await clock.advance(1);
+  assert.deepEqual(silent.pending(), [[3, {
+    message: "No HELLO within 10 s",
+  }, "wamp.error.protocol_violation"]]);
   await silent.closed;
   assert.equal(router.sessionCount, 1);
-  // The joined session is not affected by the timeout.
-  await tick(80);
+  // The joined session's timer was cleared: nothing is left to fire.
+  assert.deepEqual(clock.pending(), []);
   joined.send([48, 1, {}, "wamp.session.count"]);
   assert.deepEqual(await joined.next(), [50, 1, {}, [1]]);
   assert.ok(
@@ -249,6 +254,7 @@ Deno.test("identity: a HELLO's authid is not taken without authentication", asyn
 });
 
 Deno.test("timeouts: a call timeout above 2^31-1 ms does not fire at once", async () => {
+  // Real time: setTimeout itself fired at once for such delays.
   const router = newRouter();
   const { peer: callee } = await rawClient(router);
   callee.send([64, 1, {}, "com.slow"]);
@@ -264,6 +270,53 @@ Deno.test("timeouts: a call timeout above 2^31-1 ms does not fire at once", asyn
   assert.deepEqual(await caller.next(), [50, 1, {}, ["done"]]);
   callee.close();
   caller.close();
+});
+
+Deno.test("timeouts: the router clamps call timeouts to 2^31-1 ms (virtual time)", async () => {
+  const clock = new VirtualClock();
+  const router = newRouter({ clock });
+  const { peer: callee } = await rawClient(router);
+  callee.send([64, 1, {}, "com.slow"]);
+  await callee.next();
+  const { peer: caller } = await rawClient(router);
+  caller.send([48, 1, { timeout: 3e10 }, "com.slow"]);
+  await callee.next();
+  assert.deepEqual(clock.pending(), [2 ** 31 - 1]);
+  await clock.advance(2 ** 31 - 1);
+  assert.equal(caller.pending()[0]![4], "wamp.error.timeout");
+  callee.close();
+  caller.close();
+});
+
+Deno.test("Router.close() waits for transports, at most `wait` ms (virtual time)", async () => {
+  const clock = new VirtualClock();
+  const router = newRouter({ clock });
+  const peer = wrap(router.connectLocal());
+  assert.equal((await hello(peer))[0], 2);
+  // A memory transport answers the close at once.
+  await router.close();
+  assert.equal(router.sessionCount, 0);
+  // A transport that never reports its close holds close() up to `wait`.
+  const [client, server] = memoryPair("wamp.2.json");
+  const deaf: Transport = {
+    info: server.info,
+    get isOpen() {
+      return server.isOpen;
+    },
+    send: (f) => server.send(f),
+    close: () => {},
+    listen: server.listen.bind(server),
+  };
+  router.accept(deaf);
+  const p = wrap(client);
+  assert.equal((await hello(p))[0], 2);
+  let done = false;
+  const closing = router.close("bye", 500).then(() => done = true);
+  await clock.advance(499);
+  assert.equal(done, false);
+  await clock.advance(1);
+  await closing;
+  assert.equal(done, true);
 });
 
 Deno.test("realms: auto-created realms go with their last session, and are bounded", async () => {
