@@ -1,17 +1,51 @@
 // RPC round trips through the embedded router (a separate process) over
 // WebSocket on 127.0.0.1: wampkit, Autobahn|JS 22 and wampy 8 as clients
 // in the same run, next to the limit — a raw WebSocket ping-pong with the
-// same frames over the same two hops.
+// same frames over the same two hops through a relay process.
+//
+// Next to calls/s, CPU time per call: of the router (or relay) process, from
+// /proc/<pid>/stat (utime + stime, 10 ms ticks), and of this process, which
+// holds both the caller and the callee (getrusage). On a shared machine
+// throughput moves with the load of others; CPU per call much less.
+//
+// With `--before DIR` (another checkout, e.g. `git worktree add /tmp/wk-before
+// <commit>`), the router CLI runs twice, from DIR and from this checkout, and
+// the wampkit client is imported twice, from DIR/mod.ts and from ../mod.ts:
+// every client runs against both routers, and the wampkit client from each
+// tree, all in one run.
 //
 //   bash tests/interop/install_peers.sh   # Autobahn|JS, wampy (and routers)
-//   deno run -A bench/rpc_bench.ts [seconds per measurement, default 3]
+//   deno run -A --v8-flags=--expose-gc bench/rpc_bench.ts [seconds, default 3]
+//     [--before DIR] [--cpu N (default: the last CPU)] [--no-pin]
+//
+// Sequential measurements pin the router and this process to one CPU (see
+// onOneCpu in _proc.ts: unpinned, CPU per sequential call jumps between two
+// values depending on whether the scheduler puts both on one core); the
+// pipelined ones run unpinned.
 // deno-lint-ignore-file no-explicit-any no-console
 import { createRequire } from "node:module";
-import { connect } from "../mod.ts";
-import { embedded } from "./_router_process.ts";
+import * as current from "../mod.ts";
+import { onOneCpu, selfCpuSeconds } from "./_proc.ts";
+import {
+  commitOf,
+  embedded,
+  installSignalCleanup,
+  parseArgs,
+  relay,
+  type RouterProcess,
+  stopAll,
+  uninstallSignalCleanup,
+} from "./_router_process.ts";
 
-const SECONDS = Number(Deno.args[0] ?? 3);
+type Client = typeof current;
+const args = parseArgs(Deno.args, ["no-pin"]);
+const { seconds: SECONDS, before: BEFORE } = args;
+// Sequential runs: router (or relay) and this process on one CPU.
+const PIN = !args.has("no-pin");
+const CPU = Number(args.opt("cpu", String(navigator.hardwareConcurrency - 1)));
+let pinFailed = false;
 const PIPELINE = 1000;
+const HERE = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const peersDir = new URL("../tests/interop/", import.meta.url);
 const require = createRequire(new URL("package.json", peersDir));
 const autobahn = require("autobahn");
@@ -24,53 +58,62 @@ interface Caller {
   close(): Promise<void> | void;
 }
 
-async function measure(name: string, caller: Caller) {
-  // warm up
-  for (let i = 0; i < 500; i++) await caller.call();
-  let n = 0;
-  const t0 = performance.now();
-  const end = t0 + SECONDS * 1000;
-  while (performance.now() < end) {
-    await caller.call();
-    n++;
-  }
-  const seq = n / ((performance.now() - t0) / 1000);
-  let done = 0;
-  const t1 = performance.now();
-  const end1 = t1 + SECONDS * 1000;
-  const lane = async () => {
-    while (performance.now() < end1) {
-      await caller.call();
-      done++;
-    }
-  };
-  await Promise.all(Array.from({ length: PIPELINE }, lane));
-  const pipe = done / ((performance.now() - t1) / 1000);
-  return { name, seq, pipe };
+/** Calls per second and CPU µs per call of the server and of this process. */
+interface Rate {
+  perSec: number;
+  serverUs: number;
+  clientUs: number;
 }
 
-// --- a raw WebSocket relay process: caller -> relay -> callee -> relay -> caller
-async function rawRelay(): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      new URL("_relay.ts", import.meta.url).pathname,
-    ],
-    stdout: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!/ws:\/\/\S+\/ws/.test(out)) out += (await reader.read()).value ?? "";
-  const url = /ws:\/\/\S+(?=\/ws)/.exec(out)![0];
+async function timed(
+  server: RouterProcess,
+  run: (end: number) => Promise<number>,
+): Promise<Rate> {
+  // This process's CPU is read innermost, so that reading the server's
+  // (a /proc scan) does not count as client time.
+  const s0 = server.cpu();
+  const c0 = selfCpuSeconds();
+  const t0 = performance.now();
+  const n = await run(t0 + SECONDS * 1000);
+  const t1 = performance.now();
+  const c1 = selfCpuSeconds();
+  const s1 = server.cpu();
   return {
-    url,
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-      await reader.cancel();
-    },
+    perSec: n / ((t1 - t0) / 1000),
+    serverUs: (s1 - s0) * 1e6 / n,
+    clientUs: (c1 - c0) * 1e6 / n,
   };
+}
+
+async function measure(caller: Caller, server: RouterProcess) {
+  const sequential = () =>
+    timed(server, async (end) => {
+      let n = 0;
+      while (performance.now() < end) {
+        await caller.call();
+        n++;
+      }
+      return n;
+    });
+  for (let i = 0; i < 500; i++) await caller.call(); // warm up
+  let seq: Rate;
+  if (PIN) {
+    const r = await onOneCpu(CPU, server.tree(), sequential);
+    seq = r.value;
+    if (!r.pinned) pinFailed = true;
+  } else seq = await sequential();
+  const pipe = await timed(server, async (end) => {
+    let done = 0;
+    const lane = async () => {
+      while (performance.now() < end) {
+        await caller.call();
+        done++;
+      }
+    };
+    await Promise.all(Array.from({ length: PIPELINE }, lane));
+    return done;
+  });
+  return { seq, pipe };
 }
 
 async function rawCaller(url: string): Promise<Caller> {
@@ -108,19 +151,21 @@ async function rawCaller(url: string): Promise<Caller> {
   };
 }
 
-async function wampkitCaller(url: string): Promise<Caller> {
-  const callee = await connect({ url, realm: "realm1" });
-  const caller = await connect({ url, realm: "realm1" });
-  await callee.register(
-    "com.bench.add2",
-    ([a, b]) => (a as number) + (b as number),
-  );
-  return {
-    call: () => caller.call("com.bench.add2", [2, 3]),
-    async close() {
-      await caller.leave();
-      await callee.leave();
-    },
+function wampkitCaller(lib: Client) {
+  return async (url: string): Promise<Caller> => {
+    const callee = await lib.connect({ url, realm: "realm1" });
+    const caller = await lib.connect({ url, realm: "realm1" });
+    await callee.register(
+      "com.bench.add2",
+      ([a, b]) => (a as number) + (b as number),
+    );
+    return {
+      call: () => caller.call("com.bench.add2", [2, 3]),
+      async close() {
+        await caller.leave();
+        await callee.leave();
+      },
+    };
   };
 }
 
@@ -175,81 +220,144 @@ async function wampyCaller(url: string): Promise<Caller> {
   };
 }
 
-function pendingMemory(): Promise<number> {
-  // Memory per pending call on the caller: N calls that are never answered.
-  return (async () => {
-    const { Router } = await import("../src/router/router.ts");
-    const router = new Router();
-    const callee = await connect({
-      realm: "realm1",
-      transports: [{ type: "memory", connect: () => router.connectLocal() }],
-    });
-    const caller = await connect({
-      realm: "realm1",
-      transports: [{ type: "memory", connect: () => router.connectLocal() }],
-    });
-    await callee.register("com.hang", () => new Promise(() => {}));
-    const N = 10000;
-    const gc = (globalThis as { gc?: () => void }).gc;
-    gc?.();
-    const before = Deno.memoryUsage().heapUsed;
-    const calls = [];
-    for (let i = 0; i < N; i++) {
-      calls.push(caller.call("com.hang").catch(() => {}));
-    }
-    await new Promise((r) => setTimeout(r, 200));
-    gc?.();
-    const after = Deno.memoryUsage().heapUsed;
-    // This counts the caller's pending state plus the router's and callee's
-    // state for the same calls (all in this process).
-    caller.transport.close();
-    callee.transport.close();
-    await Promise.all(calls);
-    return (after - before) / N;
-  })();
+/** Heap per pending call, caller + router + callee state, in this process. */
+async function pendingMemory(lib: Client, dir: string): Promise<number> {
+  const { Router } = await import(`file://${dir}/src/router/router.ts`);
+  const router = new Router();
+  const callee = await lib.connect({
+    realm: "realm1",
+    transports: [{ type: "memory", connect: () => router.connectLocal() }],
+  });
+  const caller = await lib.connect({
+    realm: "realm1",
+    transports: [{ type: "memory", connect: () => router.connectLocal() }],
+  });
+  await callee.register("com.hang", () => new Promise(() => {}));
+  const N = 10000;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const before = Deno.memoryUsage().heapUsed;
+  const calls = [];
+  for (let i = 0; i < N; i++) {
+    calls.push(caller.call("com.hang").catch(() => {}));
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  gc?.();
+  const after = Deno.memoryUsage().heapUsed;
+  caller.transport.close();
+  callee.transport.close();
+  await Promise.all(calls);
+  return (after - before) / N;
 }
 
-const router = await embedded(["--lenient-ids"]);
-const relay = await rawRelay();
-const results = [];
+// The trees to compare: [label, directory, client module].
+const trees: { label: string; dir: string; lib: Client }[] = [];
+if (BEFORE) {
+  trees.push({
+    label: `before (${commitOf(BEFORE)})`,
+    dir: BEFORE,
+    lib: await import(`file://${BEFORE}/mod.ts`),
+  });
+}
+trees.push({
+  label: BEFORE ? `now (${commitOf(HERE)})` : "",
+  dir: HERE,
+  lib: current,
+});
+const tag = (t: { label: string }) => t.label ? ` ${t.label}` : "";
+
+interface Row {
+  client: string;
+  router: string;
+  seq: Rate;
+  pipe: Rate;
+}
+const rows: Row[] = [];
+installSignalCleanup();
 try {
-  results.push(
-    await measure("raw WebSocket relay (limit)", await rawCaller(relay.url)),
-  );
-  for (
-    const [name, make] of [
-      ["wampkit", wampkitCaller],
-      ["Autobahn|JS 22.11.1", autobahnCaller],
-      ["wampy 8.0.2", wampyCaller],
-    ] as const
-  ) {
-    const c = await make(router.url);
-    results.push(await measure(name, c));
-    await c.close();
+  const rel = await relay();
+  const routers: { label: string; proc: RouterProcess }[] = [];
+  for (const t of trees) {
+    routers.push({
+      label: `wampkit${tag(t)}`,
+      proc: await embedded(["--lenient-ids"], t.dir, `wampkit${tag(t)}`),
+    });
+  }
+  const clients: [string, (url: string) => Promise<Caller>][] = [
+    ...trees.map((t) =>
+      [`wampkit${tag(t)}`, wampkitCaller(t.lib)] as [
+        string,
+        (url: string) => Promise<Caller>,
+      ]
+    ),
+    ["Autobahn|JS 22.11.1", autobahnCaller],
+    ["wampy 8.0.2", wampyCaller],
+  ];
+  const raw = await rawCaller(rel.url);
+  rows.push({
+    client: "raw WebSocket",
+    router: "relay (limit)",
+    ...await measure(raw, rel),
+  });
+  await raw.close();
+  for (const [client, make] of clients) {
+    for (const r of routers) {
+      const c = await make(r.proc.url);
+      rows.push({ client, router: r.label, ...await measure(c, r.proc) });
+      await c.close();
+    }
   }
 } finally {
-  await relay.stop();
-  await router.stop();
+  await stopAll();
+  uninstallSignalCleanup();
 }
-const limit = results[0]!;
-const ab = results.find((r) => r.name.startsWith("Autobahn"))!;
+
+const limit = rows[0]!;
+const fmt = (n: number) => n >= 100 ? n.toFixed(0) : n.toFixed(1);
 console.log(
-  `\nRPC through the embedded router (JSON, 127.0.0.1, ${SECONDS} s each, ${PIPELINE} in flight when pipelined)\n`,
+  `\nRPC over WebSocket on 127.0.0.1, JSON, ${SECONDS} s per measurement, ${PIPELINE} in flight when pipelined; router CLI with --lenient-ids.`,
 );
 console.log(
-  "| client | sequential calls/s | × raw limit | × Autobahn|JS | pipelined calls/s |",
+  "Router µs/call: CPU (user + system) of the router process (the relay for the raw row) per call, from /proc/<pid>/stat.",
 );
-console.log("| --- | ---: | ---: | ---: | ---: |");
-for (const r of results) {
+console.log(
+  "Client µs/call: CPU of the bench process per call, which holds the caller and the callee (getrusage).",
+);
+console.log(
+  PIN && !pinFailed
+    ? `Sequential: router (or relay) and bench process pinned to CPU ${CPU} (taskset); pipelined: unpinned.\n`
+    : `Sequential and pipelined: unpinned${
+      pinFailed ? " (taskset failed)" : ""
+    }; sequential CPU per call then jumps between two modes (same core or two cores).\n`,
+);
+console.log(
+  "| client | router | sequential calls/s | × raw limit | × Autobahn\\|JS | router µs/call | client µs/call | pipelined calls/s | router µs/call | client µs/call |",
+);
+console.log(
+  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+);
+for (const r of rows) {
+  const ab = rows.find((x) =>
+    x.client.startsWith("Autobahn") && x.router === r.router
+  );
   console.log(
-    `| ${r.name} | ${Math.round(r.seq)} | ${(r.seq / limit.seq).toFixed(2)} | ${
-      (r.seq / ab.seq).toFixed(2)
-    } | ${Math.round(r.pipe)} |`,
+    `| ${r.client.replace("|", "\\|")} | ${r.router} | ${
+      Math.round(r.seq.perSec)
+    } | ${(r.seq.perSec / limit.seq.perSec).toFixed(2)} | ${
+      ab ? (r.seq.perSec / ab.seq.perSec).toFixed(2) : "—"
+    } | ${fmt(r.seq.serverUs)} | ${fmt(r.seq.clientUs)} | ${
+      Math.round(r.pipe.perSec)
+    } | ${fmt(r.pipe.serverUs)} | ${fmt(r.pipe.clientUs)} |`,
   );
 }
-const perCall = await pendingMemory();
-console.log(
-  `\nheap per pending call (caller + router + callee state, in-process): ${
-    Math.round(perCall)
-  } bytes`,
-);
+console.log("");
+for (const t of trees) {
+  const perCall = await pendingMemory(t.lib, t.dir);
+  console.log(
+    `heap per pending call${
+      tag(t)
+    } (caller + router + callee state, in-process): ${
+      Math.round(perCall)
+    } bytes`,
+  );
+}
