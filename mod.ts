@@ -4,10 +4,12 @@
  * progressive results, cancel with AbortSignal, typed errors, and every
  * pending request settled when a session ends.
  *
- * This entry point holds the client, the JSON serializer, the WebSocket and
- * memory transports, the error types and the protocol types. MessagePack and
- * CBOR live in `@wampkit/wamp/msgpack` and `@wampkit/wamp/cbor`; the
- * embedded router in `@wampkit/wamp/router`.
+ * This entry point holds the client, the JSON serializer, the WebSocket,
+ * HTTP long-poll, RawSocket and memory transports (with RawSocket's
+ * connectors for Deno, Bun, Node and Cloudflare Workers, which import
+ * nothing), the error types and the protocol types. MessagePack and CBOR
+ * live in `@wampkit/wamp/msgpack` and `@wampkit/wamp/cbor`; the embedded
+ * router in `@wampkit/wamp/router`.
  *
  * @example Progressive call results
  * ```ts
@@ -62,3 +64,27 @@ export type {
 export * from "./src/transports/transport_error.ts";
 export * from "./src/transports/memory.ts";
 export * from "./src/transports/websocket.ts";
+export * from "./src/transports/longpoll.ts";
+export {
+  type Connector,
+  connectRawSocket,
+  parseRawSocketUrl,
+  type RawSocketAddress,
+  type RawSocketConnectOptions,
+  type RawSocketOffer,
+} from "./src/transports/rawsocket.ts";
+export {
+  RawSocketError,
+  type RawSocketErrorCode,
+} from "./src/transports/rawsocket_error.ts";
+export {
+  type ByteStream,
+  type ByteStreamHandlers,
+  type StreamPair,
+  webByteStream,
+} from "./src/transports/byte_stream.ts";
+export * from "./src/transports/connectors/deno.ts";
+export * from "./src/transports/connectors/bun.ts";
+export * from "./src/transports/connectors/node.ts";
+export * from "./src/transports/connectors/workers.ts";
+export * from "./src/transports/connectors/default_connector.ts";

@@ -9,6 +9,9 @@ import type { Dict } from "../protocol/messages.ts";
 import { JsonSerializer } from "../serializers/json.ts";
 import type { Serializer } from "../serializers/serializer.ts";
 import type { Transport, TransportInfo } from "../transports/transport.ts";
+import { connectLongPoll, type FetchLike } from "../transports/longpoll.ts";
+import { type Connector, connectRawSocket } from "../transports/rawsocket.ts";
+import { defaultConnector } from "../transports/connectors/default_connector.ts";
 import { TransportError } from "../transports/transport_error.ts";
 import {
   connectWebSocket,
@@ -37,6 +40,55 @@ export interface WebSocketTransportOptions {
   WebSocket?: WebSocketConstructor;
 }
 
+/**
+ * An HTTP long-poll transport to try: the fallback where a WebSocket
+ * cannot connect (see {@linkcode connectLongPoll}).
+ */
+export interface LongPollTransportOptions {
+  /** Transport kind. */
+  type: "longpoll";
+  /** The long-poll base URL, such as `http://127.0.0.1:8080/lp`. */
+  url: string;
+  /** Serializers to offer; defaults to the connection's. */
+  serializers?: Serializer[];
+  /** The `fetch` to use; defaults to the runtime's. */
+  fetch?: FetchLike;
+  /**
+   * Milliseconds a `receive` may go unanswered before it is sent again;
+   * below the router's idle timeout for routers that never answer an idle
+   * receive (Crossbar's `session_timeout`, 30 s by default).
+   *
+   * @default {25000}
+   */
+  receiveTimeout?: number;
+}
+
+/**
+ * A RawSocket transport to try (TCP or Unix socket; not in browsers, see
+ * {@linkcode connectRawSocket}).
+ */
+export interface RawSocketTransportOptions {
+  /** Transport kind. */
+  type: "rawsocket";
+  /**
+   * `rs://host:port`, `rss://host:port` (TLS), `unix:///path` or
+   * `rs://unix:/path`; defaults to the connection's `url`.
+   */
+  url?: string;
+  /**
+   * Serializers to request, in order (RawSocket agrees on one per
+   * connection; a router that answers "serializer unsupported" is asked for
+   * the next); defaults to the connection's.
+   */
+  serializers?: Serializer[];
+  /**
+   * Opens the socket. Default: the runtime's own (Deno, Bun, Node 20.16+);
+   * on Cloudflare Workers pass `workersConnector(connect)` with the
+   * `connect` of `cloudflare:sockets`.
+   */
+  connector?: Connector;
+}
+
 /** Any other transport, opened by a function (memory, custom). */
 export interface CustomTransportOptions {
   /** Transport kind, reported in `transport.info`. */
@@ -50,6 +102,8 @@ export interface CustomTransportOptions {
 /** One entry of `transports`. */
 export type TransportOptions =
   | WebSocketTransportOptions
+  | LongPollTransportOptions
+  | RawSocketTransportOptions
   | CustomTransportOptions;
 
 /** Why `onclose` was called. */
@@ -80,7 +134,7 @@ export interface CloseDetails {
  * each session it opens (`clock` also times retries and the handshake).
  */
 export interface ConnectionOptions extends Omit<SessionOptions, "track"> {
-  /** The router URL, for WebSocket transports. */
+  /** The router URL, for WebSocket transports (and RawSocket ones without a url). */
   url?: string;
   /** Transports to try, in order; default: one WebSocket to `url`. */
   transports?: TransportOptions[];
@@ -398,6 +452,22 @@ export class Connection {
     let transport: Transport;
     if ("connect" in spec) {
       transport = await spec.connect();
+    } else if (spec.type === "longpoll") {
+      transport = await connectLongPoll(spec.url, {
+        protocols: serializers.map((s) => s.protocol),
+        fetch: spec.fetch,
+        timeout: this.#options.connect_timeout,
+        receiveTimeout: spec.receiveTimeout,
+      });
+    } else if (spec.type === "rawsocket") {
+      const url = spec.url ?? this.#options.url;
+      if (!url) throw new TransportError("RawSocket transport without a url");
+      const connector = spec.connector ?? defaultConnector();
+      transport = await connectRawSocket(url, {
+        serializers,
+        connector,
+        timeout: this.#options.connect_timeout,
+      });
     } else {
       const url = spec.url ?? this.#options.url;
       if (!url) throw new TransportError("WebSocket transport without a url");

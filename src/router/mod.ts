@@ -27,6 +27,18 @@
 export { Router, type RouterEvent, type RouterOptions } from "./router.ts";
 export type { Clock } from "./clock.ts";
 export {
+  type LongPollHandler,
+  longPollHandler,
+  type LongPollOptions,
+} from "./longpoll.ts";
+export {
+  acceptRawSocketConnection,
+  decideRawSocket,
+  MIN_CLIENT_LENGTH,
+} from "./rawsocket.ts";
+export type { Handshake } from "../transports/rawsocket_codec.ts";
+export type { RawSocketDecision } from "../transports/rawsocket.ts";
+export {
   negotiate,
   type Negotiation,
   offeredProtocols,

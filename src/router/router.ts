@@ -143,6 +143,12 @@ const hosts = new WeakMap<Router, RouterHost>();
 export interface RouterHost extends SessionHost {
   /** A realm by name, creating it if allowed. */
   realmFor(name: string): Realm | string;
+  /** The serializers served (RawSocket picks one by its id). */
+  readonly serializers: readonly Serializer[];
+  /** Connections accepted and not yet WELCOMEd. */
+  pendingHandshakes(): number;
+  /** The bound on those (`maxPendingHandshakes`). */
+  readonly maxPendingHandshakes: number;
 }
 
 /**
@@ -221,6 +227,9 @@ export class Router implements UpgradePolicy {
     const realms = this.#realms;
     const configured = this.#configured;
     const host: RouterHost = {
+      serializers: this.#serializers,
+      pendingHandshakes: () => this.#sessions.size - this.#joined,
+      maxPendingHandshakes: this.#maxPendingHandshakes,
       strictRequestIds: options.strictRequestIds ?? true,
       helloTimeout: options.helloTimeout ?? 10_000,
       maxOutboundBytes: this.maxOutboundBytes,

@@ -158,8 +158,7 @@ export class RouterSession {
     } catch {
       return false;
     }
-    this.sendFrame(frame);
-    return true;
+    return this.sendFrame(frame);
   }
 
   /**
@@ -189,17 +188,25 @@ export class RouterSession {
 
   /**
    * Sends an already encoded frame (fan-out encodes once per serializer).
+   * A frame the transport refuses (over a RawSocket client's announced
+   * limit) is not sent, and the session carries on.
    *
    * @param frame The frame.
+   * @returns Whether it was sent.
    */
-  sendFrame(frame: Frame): void {
-    if (this.#state === "closed") return;
+  sendFrame(frame: Frame): boolean {
+    if (this.#state === "closed") return false;
     const transport = this.#transport;
-    transport.send(frame);
+    try {
+      transport.send(frame);
+    } catch {
+      return false;
+    }
     const queued = transport.bufferedAmount;
     if (queued !== undefined && queued > this.#host.maxOutboundBytes) {
       this.#slowConsumer(queued);
     }
+    return true;
   }
 
   // The client reads slower than it is sent to: stop sending now, and end

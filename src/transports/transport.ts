@@ -60,7 +60,9 @@ export interface Transport {
    */
   readonly bufferedAmount?: number;
   /**
-   * Sends one frame. Frames sent after close are dropped.
+   * Sends one frame. Frames sent after close are dropped. Throws, sending
+   * nothing, when the frame is larger than the peer accepts (a RawSocket
+   * peer announces its limit).
    *
    * @param frame The frame.
    */

@@ -6,6 +6,7 @@
  */
 
 import { Inbox } from "./_base.ts";
+import { openError } from "./_open_error.ts";
 import type {
   Frame,
   Transport,
@@ -136,30 +137,6 @@ export function wrapWebSocket(
   options: { protocol?: string; url?: string } = {},
 ): Transport {
   return new WebSocketTransport(socket, options.url, options.protocol);
-}
-
-/**
- * The error for a WebSocket constructor that threw. A missing permission
- * (Deno's `NotCapable` or `PermissionDenied`, told apart by name) is
- * `denied`, and the message names the flag that grants it.
- */
-function openError(url: string, err: unknown): TransportError {
-  const name = (err as { name?: unknown } | null)?.name;
-  if (name !== "NotCapable" && name !== "PermissionDenied") {
-    return new TransportError(`Cannot open ${url}: ${err}`, { cause: err });
-  }
-  let target = url;
-  try {
-    const u = new URL(url);
-    const secure = u.protocol === "wss:" || u.protocol === "https:";
-    target = `${u.hostname}:${u.port || (secure ? 443 : 80)}`;
-  } catch {
-    // keep the URL as given
-  }
-  return new TransportError(
-    `No permission to connect to ${url} (${name}): run Deno with --allow-net=${target}`,
-    { cause: err, denied: true },
-  );
 }
 
 /** Options for {@linkcode connectWebSocket}. */

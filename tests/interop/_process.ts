@@ -25,6 +25,8 @@ export function peerBinary(relative: string, env: string): string {
 
 export interface RunningRouter {
   url: string;
+  /** Its RawSocket URL, when started with `rawsocket`. */
+  rawsocketUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -34,11 +36,16 @@ export async function startRouter(
   command: string,
   args: string[],
   url: string,
-  options: { cwd?: string; timeoutMs?: number } = {},
+  options: {
+    cwd?: string;
+    timeoutMs?: number;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<RunningRouter> {
   const child = new Deno.Command(command, {
     args,
     cwd: options.cwd,
+    env: options.env,
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -88,20 +95,50 @@ export async function startRouter(
   };
 }
 
-/** Starts nexusd (from .peers/) with realm1 on a free port. */
-export async function startNexus(): Promise<RunningRouter> {
+/**
+ * Starts nexusd (from .peers/) with realm1 on a free port; `rawsocket`
+ * also serves RawSocket (`--tcp`) on another.
+ */
+export async function startNexus(
+  options: { rawsocket?: boolean } = {},
+): Promise<RunningRouter> {
   const port = freePort();
-  return await startRouter(
+  const rsPort = options.rawsocket ? freePort() : undefined;
+  const r = await startRouter(
     "nexusd",
     peerBinary("bin/nexusd", "NEXUSD_BIN"),
-    ["--ws", `127.0.0.1:${port}`, "--realm", "realm1"],
+    [
+      "--ws",
+      `127.0.0.1:${port}`,
+      ...(rsPort ? ["--tcp", `127.0.0.1:${rsPort}`] : []),
+      "--realm",
+      "realm1",
+    ],
     `ws://127.0.0.1:${port}/ws`,
   );
+  return {
+    url: r.url,
+    rawsocketUrl: rsPort ? `rs://127.0.0.1:${rsPort}` : undefined,
+    stop: () => r.stop(),
+  };
 }
 
-/** Starts Crossbar (from .peers/) with an anonymous realm1 on a free port. */
-export async function startCrossbar(): Promise<RunningRouter> {
+/**
+ * Starts Crossbar (from .peers/) with an anonymous realm1 on a free port;
+ * `longpoll` also serves HTTP long-poll on that path, `rawsocket` a
+ * RawSocket transport on another port, `binary` and `env` run another
+ * Crossbar (see crossbar_longpoll_test.ts).
+ */
+export async function startCrossbar(
+  options: {
+    rawsocket?: boolean;
+    binary?: string;
+    longpoll?: { path: string; options?: Record<string, unknown> };
+    env?: Record<string, string>;
+  } = {},
+): Promise<RunningRouter> {
   const port = freePort();
+  const rsPort = options.rawsocket ? freePort() : undefined;
   const dir = await Deno.makeTempDir({ prefix: "wampkit-bench-cb-" });
   await Deno.mkdir(`${dir}/.crossbar`);
   await Deno.writeTextFile(
@@ -129,29 +166,46 @@ export async function startCrossbar(): Promise<RunningRouter> {
             }],
           }],
         }],
-        transports: [{
-          type: "web",
-          endpoint: { type: "tcp", interface: "127.0.0.1", port },
-          paths: {
-            ws: {
-              type: "websocket",
-              serializers: ["json", "msgpack", "cbor"],
-              auth: { anonymous: { type: "static", role: "anonymous" } },
+        transports: [
+          {
+            type: "web",
+            endpoint: { type: "tcp", interface: "127.0.0.1", port },
+            paths: {
+              ws: {
+                type: "websocket",
+                serializers: ["json", "msgpack", "cbor"],
+                auth: { anonymous: { type: "static", role: "anonymous" } },
+              },
+              ...(options.longpoll && {
+                [options.longpoll.path]: {
+                  type: "longpoll",
+                  options: options.longpoll.options,
+                },
+              }),
             },
           },
-        }],
+          ...(rsPort
+            ? [{
+              type: "rawsocket",
+              endpoint: { type: "tcp", interface: "127.0.0.1", port: rsPort },
+              serializers: ["json", "msgpack", "cbor"],
+              auth: { anonymous: { type: "static", role: "anonymous" } },
+            }]
+            : []),
+        ],
       }],
     }),
   );
   const r = await startRouter(
     "crossbar",
-    peerBinary("cbvenv/bin/crossbar", "CROSSBAR_BIN"),
+    options.binary ?? peerBinary("cbvenv/bin/crossbar", "CROSSBAR_BIN"),
     ["start", "--cbdir", `${dir}/.crossbar`],
     `ws://127.0.0.1:${port}/ws`,
-    { cwd: dir, timeoutMs: 90000 },
+    { cwd: dir, timeoutMs: 90000, env: options.env },
   );
   return {
     url: r.url,
+    rawsocketUrl: rsPort ? `rs://127.0.0.1:${rsPort}` : undefined,
     async stop() {
       await r.stop();
       await Deno.remove(dir, { recursive: true });

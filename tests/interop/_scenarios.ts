@@ -1,9 +1,10 @@
-// The client scenario suite, run against any router at a WebSocket URL.
-// Each router test file says which scenarios it expects to pass, and where
-// a router deviates from the spec the scenario accepts the documented
-// behaviour (research/peers.md §1.3).
+// The client scenario suite, run against any router at a WebSocket URL (or
+// over another transport the router serves, such as long-poll). Each router
+// test file says which scenarios it expects to pass, and where a router
+// deviates from the spec the scenario accepts the documented behaviour
+// (research/peers.md §1.3).
 import assert from "node:assert/strict";
-import { connect } from "../../src/client/connection.ts";
+import { connect, type TransportOptions } from "../../src/client/connection.ts";
 import { Result } from "../../src/client/result.ts";
 import type { Session } from "../../src/client/session.ts";
 import { WampError } from "../../src/protocol/wamp_error.ts";
@@ -220,6 +221,12 @@ export const SCENARIOS: Scenario[] = [
 export interface SuiteRouter {
   /** Its WebSocket URL. */
   url: string;
+  /**
+   * Open the sessions over this transport instead of a WebSocket to `url`
+   * (such as `{ type: "longpoll", url }`); each session offers the
+   * serializer under test.
+   */
+  transport?: TransportOptions;
   /** Stops it. */
   stop(): Promise<void>;
 }
@@ -260,6 +267,7 @@ export function defineSuite(
                 const open = () =>
                   connect({
                     url: running.url,
+                    transports: running.transport && [running.transport],
                     realm: "realm1",
                     serializers: [make()],
                   });
@@ -282,7 +290,7 @@ export function defineSuite(
           sanitizeResources: false,
           async fn() {
             assert.equal(
-              await cancelSkipAnswer(running.url),
+              await cancelSkipAnswer(running.url, running.transport),
               options.cancelSkip,
             );
           },
@@ -301,11 +309,14 @@ export function defineSuite(
  */
 export async function cancelSkipAnswer(
   url: string,
+  transport?: TransportOptions,
 ): Promise<string | undefined> {
   const lines: string[] = [];
-  const callee = await connect({ url, realm: "realm1" });
+  const transports = transport && [transport];
+  const callee = await connect({ url, transports, realm: "realm1" });
   const caller = await connect({
     url,
+    transports,
     realm: "realm1",
     debug: true,
     trace: (line) => lines.push(line),

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the dev-only interop peers inside the repository, nothing global:
 #   .peers/cbvenv   Crossbar.io from PyPI (python3 >= 3.11)
+#   .peers/cb22venv Crossbar.io 22.3.1 from PyPI, for its HTTP long-poll
+#                   transport (later releases refuse long-poll sessions)
 #   .peers/abvenv   autobahn-python from PyPI, pinned (msgpack and cbor2 come with it)
 #   .peers/bin      nexusd from the Go module proxy (go >= 1.25)
 #   tests/interop/node_modules   Autobahn|JS, wampy and ws from npm (node),
@@ -19,6 +21,21 @@ if [ ! -x .peers/cbvenv/bin/crossbar ]; then
   .peers/cbvenv/bin/pip install --quiet --disable-pip-version-check crossbar
 fi
 .peers/cbvenv/bin/crossbar version >/dev/null 2>&1 || { echo "crossbar does not run"; exit 1; }
+
+# Crossbar's long-poll transport refuses every session since 22.4.1
+# (research/peers.md §9); 22.3.1 is the last release to accept them, with
+# its dependencies of the time (crossbar22_constraints.txt).
+CROSSBAR22=22.3.1
+if ! .peers/cb22venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('crossbar') != '$CROSSBAR22')" 2>/dev/null; then
+  echo "installing crossbar $CROSSBAR22 for long-poll (PyPI)"
+  rm -rf .peers/cb22venv
+  python3 -m venv .peers/cb22venv
+  .peers/cb22venv/bin/pip install --quiet --disable-pip-version-check \
+    -c tests/interop/crossbar22_constraints.txt "crossbar==$CROSSBAR22"
+  .peers/cb22venv/bin/pip install --quiet --disable-pip-version-check --no-deps \
+    "parsimonious==0.9.0" "regex==2026.11.15"
+fi
+.peers/cb22venv/bin/crossbar version >/dev/null 2>&1 || { echo "crossbar $CROSSBAR22 does not run"; exit 1; }
 
 AUTOBAHN_PY=26.10.2
 if ! .peers/abvenv/bin/python -c "import autobahn, msgpack, cbor2, sys; sys.exit(autobahn.__version__ != '$AUTOBAHN_PY')" 2>/dev/null; then

@@ -5,6 +5,8 @@
 //   node node_autobahn.mjs <url> <serializers> solo
 //   node node_autobahn.mjs <url> <serializers> peer
 //
+// <url>: ws://…, or rs://host:port or unix:///path for Autobahn's rawsocket
+// transport (JSON only; use <serializers> "default").
 // <serializers>: "default" (no `serializers` option: what Autobahn offers by
 // itself), or json / msgpack / cbor: that serializer first and the other two
 // after it, so the upgrade request carries a comma-joined list.
@@ -49,9 +51,28 @@ function options() {
   return { serializers: order.map((s) => SERIALIZERS[s]()) };
 }
 
+// A RawSocket URL (rs://host:port, unix:///path) selects Autobahn's
+// `rawsocket` transport (JSON only), as its users configure it.
+function where() {
+  if (url.startsWith("unix:")) {
+    return { transports: [{ type: "rawsocket", path: new URL(url).pathname }] };
+  }
+  if (url.startsWith("rs:")) {
+    const u = new URL(url.replace(/^rs:/, "http:"));
+    return {
+      transports: [{
+        type: "rawsocket",
+        host: u.hostname,
+        port: Number(u.port),
+      }],
+    };
+  }
+  return { url };
+}
+
 function open() {
   const connection = new autobahn.Connection({
-    url,
+    ...where(),
     realm: "realm1",
     max_retries: 0,
     retry_if_unreachable: false,
@@ -75,6 +96,7 @@ function open() {
     "autobahn connection open",
     opened.promise.catch(async (err) => {
       // Autobahn says only "unreachable": show what the upgrade got.
+      if (!url.startsWith("ws")) throw err;
       throw new Error(`${err.message}; ${await probe(protocols)}`);
     }),
   ).then(
@@ -84,6 +106,7 @@ function open() {
       closed: closed.promise,
       protocol: connection.transport?.info?.protocol ??
         session._socket?.info?.protocol,
+      type: connection.transport?.info?.type ?? session._socket?.info?.type,
     }),
   );
 }
@@ -229,12 +252,14 @@ async function solo() {
     callError(b.session.call("node.fail")),
   );
   const protocols = [a.protocol, b.protocol];
+  const types = [a.type, b.type];
   a.connection.close();
   b.connection.close();
   await within(STEP, "close", Promise.all([a.closed, b.closed]));
   report({
     result: {
       protocols,
+      types,
       add,
       count,
       wkEcho,

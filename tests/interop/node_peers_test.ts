@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { connect } from "../../src/client/connection.ts";
 import { Result } from "../../src/client/result.ts";
 import type { Session } from "../../src/client/session.ts";
-import { serveRouter } from "../../src/router/adapters/deno.ts";
+import { serveRawSocket, serveRouter } from "../../src/router/adapters/deno.ts";
 import { Router } from "../../src/router/router.ts";
 import { CborSerializer } from "../../src/serializers/cbor.ts";
 import { JsonSerializer } from "../../src/serializers/json.ts";
@@ -35,6 +35,8 @@ const COUNT = {
 
 interface Wampkit {
   url: string;
+  /** The same router over RawSocket: TCP, and a Unix socket. */
+  rawsocket: { tcp: string; unix: string };
   session: Session;
   events: unknown[];
 }
@@ -55,6 +57,9 @@ async function withRouter(fn: (w: Wampkit) => Promise<void>): Promise<void> {
     ],
   });
   const server = serveRouter(router, { port: 0 });
+  const dir = await Deno.makeTempDir({ prefix: "wampkit-node-peers-" });
+  const tcp = serveRawSocket(router, { port: 0 });
+  const unix = serveRawSocket(router, { path: `${dir}/router.sock` });
   let session: Session | undefined;
   try {
     session = await connect({
@@ -76,10 +81,18 @@ async function withRouter(fn: (w: Wampkit) => Promise<void>): Promise<void> {
       "wampkit.topic",
       (args, kwargs) => events.push({ args, kwargs }),
     );
-    await fn({ url: server.url, session, events });
+    await fn({
+      url: server.url,
+      rawsocket: { tcp: tcp.url, unix: unix.url },
+      session,
+      events,
+    });
   } finally {
     if (session?.isOpen) await session.leave().catch(() => {});
     await server.shutdown();
+    await tcp.shutdown();
+    await unix.shutdown();
+    await Deno.remove(dir, { recursive: true });
   }
 }
 
@@ -168,6 +181,28 @@ for (
         assert.deepEqual(r.count, COUNT, output);
         expectPayloads(r, events, {
           args: ["from autobahn", serializers],
+          kwargs: { lib: "autobahn" },
+        });
+      }),
+  });
+}
+
+for (const over of ["tcp", "unix"] as const) {
+  Deno.test({
+    name:
+      `node: Autobahn|JS under Node over RawSocket (its rawsocket transport, JSON, ${over})`,
+    ...opts,
+    fn: () =>
+      withRouter(async ({ rawsocket, events }) => {
+        const r = await solo(
+          spawnNode("node_autobahn.mjs", [rawsocket[over], "default", "solo"]),
+        );
+        const output = r.output as string;
+        assert.deepEqual(r.protocols, ["wamp.2.json", "wamp.2.json"], output);
+        assert.deepEqual(r.types, ["rawsocket", "rawsocket"], output);
+        assert.deepEqual(r.count, COUNT, output);
+        expectPayloads(r, events, {
+          args: ["from autobahn", "default"],
           kwargs: { lib: "autobahn" },
         });
       }),

@@ -4,8 +4,9 @@ Run by python_autobahn_test.ts with the Python of .peers/abvenv:
 
     python py_autobahn.py <url> <json|msgpack|cbor>
 
-Joins realm1 over WebSocket with that serializer (ApplicationSession and
-ApplicationRunner), registers
+Joins realm1 with that serializer (ApplicationSession and ApplicationRunner)
+over WebSocket (ws:// URL) or RawSocket (rs://host:port or rs://unix:/path),
+registers
 
     py.add   (a, b, **kw) -> CallResult(a + b, sum=a + b, echo=kw)
     py.slow  waits 60 s; reports {"invoked"} when called and
@@ -52,6 +53,14 @@ def plain(result):
     if isinstance(result, CallResult):
         return {"args": list(result.results), "kwargs": dict(result.kwresults)}
     return {"value": result}
+
+
+def protocol_of(transport):
+    """The subprotocol in use: WebSocket names it; RawSocket has the serializer."""
+    protocol = getattr(transport, "websocket_protocol_in_use", None)
+    if protocol:
+        return protocol
+    return f"wamp.2.{transport._serializer.SERIALIZER_ID}"
 
 
 class Peer(ApplicationSession):
@@ -117,7 +126,10 @@ class Peer(ApplicationSession):
             {
                 "ready": {
                     "session": details.session,
-                    "protocol": self._transport.websocket_protocol_in_use,
+                    "protocol": protocol_of(self._transport),
+                    "transport": "rawsocket"
+                    if "RawSocket" in type(self._transport).__name__
+                    else "websocket",
                     "echo": plain(echo),
                     "count": {"progress": progress, "final": plain(count)},
                     "fail": fail,

@@ -14,7 +14,7 @@ import { connect } from "../../src/client/connection.ts";
 import { Result } from "../../src/client/result.ts";
 import type { Session } from "../../src/client/session.ts";
 import { WampError } from "../../src/protocol/wamp_error.ts";
-import { serveRouter } from "../../src/router/adapters/deno.ts";
+import { serveRawSocket, serveRouter } from "../../src/router/adapters/deno.ts";
 import { Router } from "../../src/router/router.ts";
 import { Child, pythonWithAutobahn, STEP_MS } from "./_child.ts";
 import { SERIALIZERS } from "./_scenarios.ts";
@@ -48,10 +48,12 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
  * Serves a router (port 0, all serializers, strict request ids: autobahn-
  * python counts its ids) with a wampkit session speaking `serializer`, that
  * offers wampkit.echo, the progressive wampkit.count and wampkit.fail, and
- * runs the Python peer.
+ * runs the Python peer, over WebSocket or RawSocket (`rs://`). `url` is the
+ * router's WebSocket URL either way.
  */
 async function withPython(
   serializer: string,
+  transport: "websocket" | "rawsocket",
   fn: (
     ctx: {
       url: string;
@@ -66,6 +68,7 @@ async function withPython(
     serializers: Object.values(SERIALIZERS).map((make) => make()),
   });
   const server = serveRouter(router, { port: 0 });
+  const rawsocket = serveRawSocket(router, { port: 0 });
   let session: Session | undefined;
   try {
     session = await connect({
@@ -86,7 +89,10 @@ async function withPython(
     await session.register("wampkit.fail", () => {
       throw new WampError("com.example.error.bad", ["bad"], { code: 7 });
     });
-    await using py = spawnPython(server.url, serializer);
+    await using py = spawnPython(
+      transport === "rawsocket" ? rawsocket.url : server.url,
+      serializer,
+    );
     const ready = (await py.report("ready")).ready;
     await fn({ url: server.url, session, py, ready });
     await py.send("bye");
@@ -100,6 +106,7 @@ async function withPython(
   } finally {
     if (session?.isOpen) await session.leave().catch(() => {});
     await server.shutdown();
+    await rawsocket.shutdown();
   }
 }
 
@@ -167,16 +174,25 @@ async function rawCallAndCancel(
   }
 }
 
-for (const serializer of ["json", "msgpack", "cbor"]) {
+const CASES = ["json", "msgpack", "cbor"].flatMap((serializer) =>
+  (["websocket", "rawsocket"] as const).map((transport) => ({
+    serializer,
+    transport,
+    over: transport === "rawsocket" ? " over RawSocket" : "",
+  }))
+);
+
+for (const { serializer, transport, over } of CASES) {
   Deno.test({
     name:
-      `python: autobahn-python (${serializer}) calls wampkit: args/kwargs, progressive results, application error`,
+      `python: autobahn-python (${serializer}${over}) calls wampkit: args/kwargs, progressive results, application error`,
     ...opts,
     fn: () =>
-      withPython(serializer, ({ ready, py }) => {
+      withPython(serializer, transport, ({ ready, py }) => {
         assert.deepEqual(ready, {
           session: ready.session,
           protocol: `wamp.2.${serializer}`,
+          transport,
           echo: {
             args: [1, "two", { three: 3.5, list: [null, true, false] }],
             kwargs: {
@@ -205,10 +221,10 @@ for (const serializer of ["json", "msgpack", "cbor"]) {
 
   Deno.test({
     name:
-      `python: wampkit calls an autobahn-python callee (${serializer}): args/kwargs and errors`,
+      `python: wampkit calls an autobahn-python callee (${serializer}${over}): args/kwargs and errors`,
     ...opts,
     fn: () =>
-      withPython(serializer, async ({ session, py }) => {
+      withPython(serializer, transport, async ({ session, py }) => {
         const r = await within(
           STEP_MS,
           "call py.add",
@@ -233,10 +249,10 @@ for (const serializer of ["json", "msgpack", "cbor"]) {
 
   Deno.test({
     name:
-      `python: wampkit cancels (kill) a call to an autobahn-python callee (${serializer}): wamp.error.canceled, the callee is interrupted`,
+      `python: wampkit cancels (kill) a call to an autobahn-python callee (${serializer}${over}): wamp.error.canceled, the callee is interrupted`,
     ...opts,
     fn: () =>
-      withPython(serializer, async ({ session, py }) => {
+      withPython(serializer, transport, async ({ session, py }) => {
         const call = session.call("py.slow");
         const outcome = call.then(
           (v) => ({ resolved: v }),
@@ -263,32 +279,36 @@ for (const serializer of ["json", "msgpack", "cbor"]) {
       }),
   });
 
-  Deno.test({
-    name:
-      `python: CANCEL kill of a call to an autobahn-python callee (${serializer}): the router answers the caller wamp.error.canceled on the wire`,
-    ...opts,
-    fn: () =>
-      withPython(serializer, async ({ url, session, py }) => {
-        const error = await rawCallAndCancel(
-          url,
-          "py.slow",
-          "kill",
-          () => py.report("invoked"),
-        );
-        await py.report("interrupted");
-        // [ERROR, CALL, CALL.Request, Details, Error, ...]
-        assert.deepEqual(
-          error.slice(0, 2).concat(error.slice(4, 5)),
-          [8, 48, "wamp.error.canceled"],
-          `router answered ${JSON.stringify(error)}\n${py.output}`,
-        );
-        assert.equal(error[2], 1);
-        const r = await within(
-          STEP_MS,
-          "call py.add after the cancel",
-          session.call("py.add", [40, 2]),
-        ) as Result;
-        assert.deepEqual(r.args, [42], py.output);
-      }),
-  });
+  // The router's answer on the wire, read by a WebSocket caller written by
+  // hand: once per serializer.
+  if (transport === "websocket") {
+    Deno.test({
+      name:
+        `python: CANCEL kill of a call to an autobahn-python callee (${serializer}): the router answers the caller wamp.error.canceled on the wire`,
+      ...opts,
+      fn: () =>
+        withPython(serializer, transport, async ({ url, session, py }) => {
+          const error = await rawCallAndCancel(
+            url,
+            "py.slow",
+            "kill",
+            () => py.report("invoked"),
+          );
+          await py.report("interrupted");
+          // [ERROR, CALL, CALL.Request, Details, Error, ...]
+          assert.deepEqual(
+            error.slice(0, 2).concat(error.slice(4, 5)),
+            [8, 48, "wamp.error.canceled"],
+            `router answered ${JSON.stringify(error)}\n${py.output}`,
+          );
+          assert.equal(error[2], 1);
+          const r = await within(
+            STEP_MS,
+            "call py.add after the cancel",
+            session.call("py.add", [40, 2]),
+          ) as Result;
+          assert.deepEqual(r.args, [42], py.output);
+        }),
+    });
+  }
 }

@@ -1,7 +1,8 @@
 // The Workers adapter under workerd, through Miniflare: the Worker in
 // tests/runtime/worker_entry.ts is bundled with `deno bundle`, served by
 // miniflare_server.mjs (Node), and a real client session makes a call and
-// receives an event over WebSocket with each serializer.
+// receives an event over WebSocket, and over HTTP long-poll, with each
+// serializer.
 import assert from "node:assert/strict";
 import { connect } from "../../src/client/connection.ts";
 import { CborSerializer } from "../../src/serializers/cbor.ts";
@@ -12,7 +13,7 @@ const here = new URL("./", import.meta.url);
 
 Deno.test({
   name:
-    "workers adapter under workerd (Miniflare): call and event, every serializer",
+    "workers adapter under workerd (Miniflare): call and event, every serializer, WebSocket and long-poll",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -43,7 +44,9 @@ Deno.test({
       if (done) throw new Error(`miniflare did not start: ${out}`);
       out += value;
     }
-    const url = /READY (\S+)/.exec(out)![1]!.replace(/^http/, "ws") + "ws";
+    const base = /READY (\S+)/.exec(out)![1]!;
+    const url = base.replace(/^http/, "ws") + "ws";
+    const longpoll = { type: "longpoll" as const, url: `${base}lp` };
     try {
       for (
         const make of [
@@ -55,7 +58,13 @@ Deno.test({
         const open = () =>
           connect({ url, realm: "realm1", serializers: [make()] });
         const callee = await open();
-        const caller = await open();
+        const caller = await connect({
+          realm: "realm1",
+          transports: [longpoll],
+          serializers: [make()],
+        });
+        assert.equal(callee.transport.info.type, "websocket");
+        assert.equal(caller.transport.info.type, "longpoll");
         assert.equal(caller.transport.info.protocol, make().protocol);
         const proc = `com.add2.${make().protocol}`;
         await callee.register(proc, ([a, b]) => (a as number) + (b as number));

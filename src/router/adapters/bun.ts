@@ -1,5 +1,6 @@
 /**
- * Serves the embedded router over WebSocket with `Bun.serve`.
+ * Serves the embedded router over WebSocket with `Bun.serve`, and over
+ * RawSocket with `Bun.listen` ({@linkcode serveRawSocketBun}).
  *
  * @example Usage
  * ```ts ignore
@@ -13,8 +14,18 @@
  * @module
  */
 
+import {
+  type LongPollHandler,
+  longPollHandler,
+  type LongPollOptions,
+} from "../longpoll.ts";
 import { negotiate } from "../negotiate.ts";
+import { acceptRawSocketConnection } from "../rawsocket.ts";
 import type { Router } from "../router.ts";
+import {
+  type BunSocketHandlers,
+  bunSocketHandlers,
+} from "../../transports/connectors/bun.ts";
 import { Inbox } from "../../transports/_base.ts";
 import type {
   CloseInfo,
@@ -114,13 +125,19 @@ class BunTransport implements Transport {
 /** The `fetch` and `websocket` handlers to pass to `Bun.serve`. */
 export interface BunHandlers {
   /**
-   * Upgrades WAMP WebSocket requests on the path.
+   * Upgrades WAMP WebSocket requests on the path, and answers long-poll
+   * requests when `longpoll` is served.
    *
    * @param request The request.
    * @param server The Bun server.
    * @returns A response, or undefined once upgraded.
    */
-  fetch(request: Request, server: BunServer): Response | undefined;
+  fetch(
+    request: Request,
+    server: BunServer,
+  ): Response | Promise<Response> | undefined;
+  /** The long-poll handler, when `longpoll` is served (close it on shutdown). */
+  longpoll?: LongPollHandler;
   /** Bun's WebSocket handlers and limits. */
   websocket: {
     /** Frames larger than this are refused by Bun before they are buffered. */
@@ -135,6 +152,21 @@ export interface BunHandlers {
   };
 }
 
+/** Where {@linkcode bunHandlers} serves. */
+export interface BunHandlersOptions {
+  /**
+   * The WebSocket path.
+   *
+   * @default {"/ws"}
+   */
+  path?: string;
+  /**
+   * Also serve WAMP's HTTP long-poll transport under this path (such as
+   * `/lp`); an object sets its timeouts too. Default: WebSocket only.
+   */
+  longpoll?: string | LongPollOptions;
+}
+
 /**
  * The handlers that serve a router under `Bun.serve`, for use in your own
  * server: {@linkcode negotiate} decides the upgrade (426, 403, 503 or 400
@@ -144,12 +176,24 @@ export interface BunHandlers {
  * (`backpressureLimit`), besides the router's own check.
  *
  * @param router The router.
- * @param path The WebSocket path (default `/ws`).
+ * @param options The WebSocket path (default `/ws`), or the paths.
  * @returns `fetch` and `websocket` for `Bun.serve`.
  */
-export function bunHandlers(router: Router, path = "/ws"): BunHandlers {
+export function bunHandlers(
+  router: Router,
+  options: string | BunHandlersOptions = "/ws",
+): BunHandlers {
+  const { path = "/ws", longpoll: lp } = typeof options === "string"
+    ? { path: options }
+    : options;
+  const longpoll = lp === undefined
+    ? undefined
+    : longPollHandler(router, typeof lp === "string" ? { path: lp } : lp);
   return {
+    longpoll,
     fetch(request, server) {
+      const answer = longpoll?.(request);
+      if (answer !== undefined) return answer;
       if (new URL(request.url).pathname !== path) {
         return new Response("Not found", { status: 404 });
       }
@@ -188,12 +232,15 @@ export function bunHandlers(router: Router, path = "/ws"): BunHandlers {
 export interface BunRouterServer {
   /** The WebSocket URL. */
   readonly url: string;
+  /** The long-poll base URL, when `longpoll` is served. */
+  readonly longpollUrl?: string;
   /** Ends every session with GOODBYE and stops the server. */
   shutdown(): Promise<void>;
 }
 
 /**
- * Serves a router on `ws://hostname:port/path` with `Bun.serve`.
+ * Serves a router on `ws://hostname:port/path` with `Bun.serve`, and with
+ * the `longpoll` option on `http://hostname:port/<longpoll>` too.
  *
  * @param router The router.
  * @param options Where to listen (port 0 picks a free one).
@@ -201,25 +248,122 @@ export interface BunRouterServer {
  */
 export function serveRouterBun(
   router: Router,
-  options: { hostname?: string; port?: number; path?: string } = {},
+  options: {
+    hostname?: string;
+    port?: number;
+    path?: string;
+    longpoll?: string | LongPollOptions;
+  } = {},
 ): BunRouterServer {
   const bun = (globalThis as {
     Bun?: { serve(options: unknown): BunServer };
   }).Bun;
   if (bun === undefined) throw new Error("serveRouterBun needs Bun");
   const path = options.path ?? "/ws";
-  const handlers = bunHandlers(router, path);
+  const handlers = bunHandlers(router, { path, longpoll: options.longpoll });
   const server = bun.serve({
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 8080,
     fetch: handlers.fetch,
     websocket: handlers.websocket,
   });
+  const longpoll = handlers.longpoll;
   return {
     url: `ws://${server.hostname}:${server.port}${path}`,
+    longpollUrl: longpoll &&
+      `http://${server.hostname}:${server.port}${longpoll.path}`,
     async shutdown() {
       await router.close();
+      await longpoll?.close();
       server.stop(true);
+    },
+  };
+}
+
+/** A running Bun RawSocket listener. */
+export interface BunRawSocketServer {
+  /**
+   * The URL clients connect to: `rs://host:port`, `rss://host:port` or
+   * `unix:///path`.
+   */
+  readonly url: string;
+  /**
+   * Ends every session with GOODBYE, stops listening and closes the
+   * connections still open.
+   */
+  shutdown(): Promise<void>;
+}
+
+interface BunListener {
+  readonly port: number;
+  readonly hostname: string;
+  stop(closeActive?: boolean): unknown;
+}
+
+/**
+ * Serves a router over RawSocket with `Bun.listen`, on `rs://hostname:port`
+ * (port 0 picks a free one, default 8081), on `rss://` with `tls` (PEM
+ * `cert` and `key`), or, with `path`, on a Unix socket.
+ * The handshake, limits and error replies are those of
+ * `acceptRawSocketConnection`; Nagle's algorithm is off. `Bun.serve` and
+ * `Bun.listen` cannot share a port, so RawSocket has its own.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { Router } from "@wampkit/wamp/router";
+ * import { serveRawSocketBun } from "@wampkit/wamp/router/bun";
+ *
+ * const server = serveRawSocketBun(new Router(), { port: 8081 });
+ * console.log(server.url); // rs://127.0.0.1:8081
+ * ```
+ *
+ * @param router The router.
+ * @param options Where to listen.
+ * @returns The running listener.
+ */
+export function serveRawSocketBun(
+  router: Router,
+  options: {
+    hostname?: string;
+    port?: number;
+    path?: string;
+    tls?: { cert: string; key: string };
+  } = {},
+): BunRawSocketServer {
+  const bun = (globalThis as {
+    Bun?: {
+      listen(options: {
+        hostname?: string;
+        port?: number;
+        unix?: string;
+        tls?: { cert: string; key: string };
+        socket: BunSocketHandlers;
+      }): BunListener;
+    };
+  }).Bun;
+  if (bun === undefined) throw new Error("serveRawSocketBun needs Bun");
+  const socket = bunSocketHandlers((stream) =>
+    void acceptRawSocketConnection(router, stream)
+  );
+  const path = options.path;
+  const listener = path === undefined
+    ? bun.listen({
+      hostname: options.hostname ?? "127.0.0.1",
+      port: options.port ?? 8081,
+      tls: options.tls,
+      socket,
+    })
+    : bun.listen({ unix: path, socket });
+  const url = path === undefined
+    ? `${options.tls ? "rss" : "rs"}://${listener.hostname}:${listener.port}`
+    : path.startsWith("/")
+    ? `unix://${path}`
+    : `unix:${path}`;
+  return {
+    url,
+    async shutdown() {
+      await router.close();
+      listener.stop(true);
     },
   };
 }

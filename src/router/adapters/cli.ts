@@ -9,7 +9,9 @@
  * request ids, for older clients), `--hello-timeout SECONDS` (default 10),
  * `--allow-origin ORIGIN` (repeatable; browsers from other origins get
  * HTTP 403), `--max-sessions N`, `--max-outbound-bytes N` (slow consumer
- * bound, default 16 MiB), `--quiet`. The first log line says how the
+ * bound, default 16 MiB), `--longpoll PATH` (also serve WAMP's HTTP
+ * long-poll transport under this path, such as `/lp`), `--rawsocket-port PORT`
+ * (also serve RawSocket on `rs://host:PORT`; 0 picks one), `--quiet`. The first log line says how the
  * router admits sessions: "anonymous, all permissions" (there is no
  * authentication yet).
  *
@@ -26,9 +28,15 @@ import { JsonSerializer } from "../../serializers/json.ts";
 import { MsgpackSerializer } from "../../serializers/msgpack.ts";
 import type { Serializer } from "../../serializers/serializer.ts";
 import { Router } from "../router.ts";
-import { type RouterServer, serveRouter } from "./deno.ts";
+import { type RouterServer, serveRawSocket, serveRouter } from "./deno.ts";
 
 export type { RouterServer };
+
+/** What {@linkcode main} runs: the WebSocket server, and RawSocket if asked. */
+export interface CliServer extends RouterServer {
+  /** The RawSocket URL, with `--rawsocket-port`. */
+  readonly rawSocketUrl?: string;
+}
 
 /** Parsed command line. */
 interface Flags {
@@ -41,6 +49,8 @@ interface Flags {
   "hello-timeout": string;
   "max-sessions": string;
   "max-outbound-bytes": string;
+  longpoll: string;
+  "rawsocket-port": string;
   "lenient-ids": boolean;
   quiet: boolean;
 }
@@ -56,6 +66,8 @@ function parseFlags(args: string[]): Flags {
     "hello-timeout": "10",
     "max-sessions": "10000",
     "max-outbound-bytes": String(16 * 1024 * 1024),
+    longpoll: "",
+    "rawsocket-port": "",
     "lenient-ids": false,
     quiet: false,
   };
@@ -79,6 +91,8 @@ function parseFlags(args: string[]): Flags {
         "hello-timeout",
         "max-sessions",
         "max-outbound-bytes",
+        "longpoll",
+        "rawsocket-port",
       ].includes(name)
     ) {
       console.error(`Unknown option ${arg}`);
@@ -100,6 +114,8 @@ function parseFlags(args: string[]): Flags {
           | "hello-timeout"
           | "max-sessions"
           | "max-outbound-bytes"
+          | "longpoll"
+          | "rawsocket-port"
       ] = value;
     }
   }
@@ -108,7 +124,7 @@ function parseFlags(args: string[]): Flags {
 
 /**
  * Starts the router as the command line does: parses the flags, serves on
- * `ws://host:port/path`, logs joins, leaves and aborts to stdout.
+ * `ws://host:port/path` (and `http://host:port/<longpoll>`), logs joins, leaves and aborts to stdout.
  *
  * @example Usage
  * ```ts ignore
@@ -121,7 +137,7 @@ function parseFlags(args: string[]): Flags {
  * @param args Command-line arguments (without the program name).
  * @returns The running server.
  */
-export function main(args: string[]): RouterServer {
+export function main(args: string[]): CliServer {
   const values = parseFlags(args);
 
   const available: Record<string, () => Serializer> = {
@@ -171,11 +187,33 @@ export function main(args: string[]): RouterServer {
     hostname: values.host,
     port: Number(values.port),
     path: values.path,
+    longpoll: values.longpoll || undefined,
   });
+  const rsPort = values["rawsocket-port"];
+  if (rsPort !== "" && (!/^\d+$/.test(rsPort) || Number(rsPort) > 65535)) {
+    console.error(`Option --rawsocket-port needs a port number, got ${rsPort}`);
+    Deno.exit(2);
+  }
+  const rawsocket = rsPort === ""
+    ? undefined
+    : serveRawSocket(router, { hostname: values.host, port: Number(rsPort) });
   console.log(
-    `wampkit router listening on ${server.url} (sessions: anonymous, all permissions)`,
+    `wampkit router listening on ${server.url}${
+      server.longpollUrl ? ` and ${server.longpollUrl} (long-poll)` : ""
+    }${
+      rawsocket ? ` and ${rawsocket.url} (RawSocket)` : ""
+    } (sessions: anonymous, all permissions)`,
   );
-  return server;
+  if (rawsocket === undefined) return server;
+  return {
+    ...server,
+    rawSocketUrl: rawsocket.url,
+    finished: Promise.all([server.finished, rawsocket.finished]).then(() => {}),
+    async shutdown() {
+      await rawsocket.shutdown();
+      await server.shutdown();
+    },
+  };
 }
 
 if (import.meta.main) {

@@ -18,6 +18,11 @@
  * @module
  */
 
+import {
+  type LongPollHandler,
+  longPollHandler,
+  type LongPollOptions,
+} from "../longpoll.ts";
 import { negotiate } from "../negotiate.ts";
 import { Router, type RouterOptions } from "../router.ts";
 import { CborSerializer } from "../../serializers/cbor.ts";
@@ -87,48 +92,69 @@ export function upgradeOnWorkers(router: Router, request: Request): Response {
   } as ResponseInit);
 }
 
+/** Options of a {@linkcode WampRouterObject}: the router's, and long-poll. */
+export interface WampRouterObjectOptions extends RouterOptions {
+  /**
+   * Also serve WAMP's HTTP long-poll transport under this path (such as
+   * `/lp`); an object sets its timeouts too. Default: WebSocket only.
+   */
+  longpoll?: string | LongPollOptions;
+}
+
 /**
  * A Durable Object class holding one embedded router that serves JSON,
  * MessagePack and CBOR and creates realms on demand. Export it from your
  * Worker and bind it (see the module example); subclass it to pass other
- * {@linkcode RouterOptions}.
+ * {@linkcode WampRouterObjectOptions}, such as `longpoll: "/lp"` to serve
+ * HTTP long-poll beside WebSocket.
  */
 export class WampRouterObject {
   /** The router this object serves. */
   readonly router: Router;
+  #longpoll: LongPollHandler | undefined;
 
   /**
    * Creates the object; the Workers runtime does this.
    *
    * @param _state The Durable Object state (unused).
    * @param _env The Worker's env (unused).
-   * @param options Router options for subclasses.
+   * @param options Router options and the long-poll path, for subclasses.
    */
-  constructor(_state?: unknown, _env?: unknown, options?: RouterOptions) {
+  constructor(
+    _state?: unknown,
+    _env?: unknown,
+    options: WampRouterObjectOptions = {},
+  ) {
+    const { longpoll, ...routerOptions } = options;
     this.router = new Router({
       serializers: [
         new JsonSerializer(),
         new MsgpackSerializer(),
         new CborSerializer(),
       ],
-      ...options,
+      ...routerOptions,
     });
+    this.#longpoll = longpoll === undefined ? undefined : longPollHandler(
+      this.router,
+      typeof longpoll === "string" ? { path: longpoll } : longpoll,
+    );
   }
 
   /**
-   * Handles a request forwarded by the Worker.
+   * Handles a request forwarded by the Worker: long-poll requests under the
+   * `longpoll` path, WebSocket upgrades otherwise.
    *
    * @param request The request.
-   * @returns The upgrade response.
+   * @returns The response.
    */
-  fetch(request: Request): Response {
-    return upgradeOnWorkers(this.router, request);
+  fetch(request: Request): Response | Promise<Response> {
+    return this.#longpoll?.(request) ?? upgradeOnWorkers(this.router, request);
   }
 }
 
 /**
- * Forwards a WebSocket request to the router's Durable Object (one object
- * per name, default `"default"`).
+ * Forwards a WebSocket or long-poll request to the router's Durable Object
+ * (one object per name, default `"default"`).
  *
  * @param request The request.
  * @param namespace The Durable Object namespace binding.
