@@ -13,7 +13,7 @@ import {
   type CancelMode,
   createCallPromise,
 } from "./call_promise.ts";
-import { type Clock, MAX_TIMER_DELAY } from "./clock.ts";
+import { type Clock, MAX_TIMER_DELAY } from "../transports/clock.ts";
 import type { Pending, Requests } from "./requests.ts";
 import { unwrapResult } from "./result.ts";
 import type { CallOptions } from "./types.ts";
@@ -82,7 +82,7 @@ const LOCAL_KEYS: ReadonlySet<string> = new Set([
  * @example A call and its RESULT, without a session
  * ```ts
  * import { Caller } from "./caller.ts";
- * import { systemClock } from "./clock.ts";
+ * import { systemClock } from "../transports/clock.ts";
  * import { Requests } from "./requests.ts";
  * import assert from "node:assert/strict";
  *

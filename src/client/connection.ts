@@ -18,7 +18,11 @@ import {
   type WebSocketConstructor,
 } from "../transports/websocket.ts";
 import { ErrorUri } from "../protocol/wamp_error.ts";
-import { type Clock, MAX_TIMER_DELAY, systemClock } from "./clock.ts";
+import {
+  type Clock,
+  MAX_TIMER_DELAY,
+  systemClock,
+} from "../transports/clock.ts";
 import { type LeaveInfo, Session, type SessionOptions } from "./session.ts";
 import type { Tracker } from "./subscription.ts";
 import type {

@@ -28,7 +28,11 @@ import type { CallPromise } from "./call_promise.ts";
 import { AGENT, CLIENT_ROLES, sharedFeatures } from "./client_roles.ts";
 import { Callee, type CalleeContext } from "./callee.ts";
 import { Caller, type CallerContext } from "./caller.ts";
-import { type Clock, MAX_TIMER_DELAY, systemClock } from "./clock.ts";
+import {
+  type Clock,
+  MAX_TIMER_DELAY,
+  systemClock,
+} from "../transports/clock.ts";
 import { Publisher, type PublisherContext } from "./publisher.ts";
 import {
   notOpen,

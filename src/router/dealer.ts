@@ -19,7 +19,11 @@ import { ProtocolError } from "../protocol/protocol_error.ts";
 import { isValidUri, type MatchPolicy } from "../protocol/uri.ts";
 import { ErrorUri } from "../protocol/wamp_error.ts";
 import { type MetaPublisher, PPT_KEYS } from "./broker.ts";
-import { type Clock, MAX_TIMER_DELAY, systemClock } from "./clock.ts";
+import {
+  type Clock,
+  MAX_TIMER_DELAY,
+  systemClock,
+} from "../transports/clock.ts";
 import type { RouterSession } from "./router_session.ts";
 import { UriIndex } from "./uri_index.ts";
 

@@ -15,7 +15,7 @@ import type {
   TransportHandlers,
   TransportInfo,
 } from "../transports/transport.ts";
-import { type Clock, MAX_TIMER_DELAY } from "./clock.ts";
+import { type Clock, MAX_TIMER_DELAY } from "../transports/clock.ts";
 import { type Router, routerHost } from "./router.ts";
 
 /** Options of {@linkcode longPollHandler}. */

@@ -25,7 +25,7 @@
  */
 
 export { Router, type RouterEvent, type RouterOptions } from "./router.ts";
-export type { Clock } from "./clock.ts";
+export type { Clock } from "../transports/clock.ts";
 export {
   type LongPollHandler,
   longPollHandler,

@@ -9,7 +9,7 @@ import { MessageType as M, messageTypeName } from "../protocol/message_type.ts";
 import type { Dict, Message } from "../protocol/messages.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { Broker } from "./broker.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../transports/clock.ts";
 import { Dealer } from "./dealer.ts";
 import { defineMetaApi } from "./meta_api.ts";
 import type { RouterSession, SessionRealm } from "./router_session.ts";

@@ -11,7 +11,7 @@ import { JsonSerializer } from "../serializers/json.ts";
 import type { Serializer } from "../serializers/serializer.ts";
 import { memoryPair } from "../transports/memory.ts";
 import type { Transport } from "../transports/transport.ts";
-import { type Clock, systemClock } from "./clock.ts";
+import { type Clock, systemClock } from "../transports/clock.ts";
 import type { UpgradePolicy } from "./negotiate.ts";
 import { Realm, type RealmLimits } from "./realm.ts";
 import { RouterSession, type SessionHost } from "./router_session.ts";

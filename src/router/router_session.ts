@@ -15,7 +15,7 @@ import { isValidUri } from "../protocol/uri.ts";
 import { ErrorUri } from "../protocol/wamp_error.ts";
 import type { Serializer } from "../serializers/serializer.ts";
 import type { Frame, Transport } from "../transports/transport.ts";
-import { type Clock, MAX_TIMER_DELAY } from "./clock.ts";
+import { type Clock, MAX_TIMER_DELAY } from "../transports/clock.ts";
 
 /** What a router session needs of the realm it joins. */
 export interface SessionRealm {

@@ -1,6 +1,6 @@
 // Virtual time for tests: a Clock whose timers fire only when the test
 // advances it, so timeouts and retry delays are tested without sleeping.
-import type { Clock } from "../../src/client/clock.ts";
+import type { Clock } from "../../src/transports/clock.ts";
 
 /**
  * Lets everything already under way over memory transports happen, without
