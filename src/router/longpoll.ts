@@ -69,6 +69,12 @@ export interface LongPollHandler {
   (request: Request): Promise<Response> | undefined;
   /** The base path served, without a trailing slash. */
   readonly path: string;
+  /**
+   * Milliseconds an idle `receive` is held before it is answered with 204:
+   * an HTTP server's idle timeout must be longer (Bun's default, 10 s, is
+   * not).
+   */
+  readonly pollTimeout: number;
   /** Transports open, or closed and still holding messages to deliver. */
   readonly transports: number;
   /**
@@ -635,6 +641,7 @@ export function longPollHandler(
   }
   return Object.defineProperties(handler, {
     path: { value: path },
+    pollTimeout: { value: owner.pollTimeout },
     transports: { get: () => transports.size },
     close: { value: close },
   }) as LongPollHandler;

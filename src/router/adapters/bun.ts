@@ -175,6 +175,10 @@ export interface BunHandlersOptions {
  * and closes a socket whose queue passes `maxOutboundBytes`
  * (`backpressureLimit`), besides the router's own check.
  *
+ * With long-poll, give your `Bun.serve` an `idleTimeout` longer than
+ * `handlers.longpoll.pollTimeout` (Bun's default of 10 s would cut held
+ * receives); `serveRouterBun` does.
+ *
  * @param router The router.
  * @param options The WebSocket path (default `/ws`), or the paths.
  * @returns `fetch` and `websocket` for `Bun.serve`.
@@ -261,13 +265,18 @@ export function serveRouterBun(
   if (bun === undefined) throw new Error("serveRouterBun needs Bun");
   const path = options.path ?? "/ws";
   const handlers = bunHandlers(router, { path, longpoll: options.longpoll });
+  const longpoll = handlers.longpoll;
   const server = bun.serve({
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 8080,
+    // Bun closes a connection idle for 10 s by default: hold a long-poll
+    // receive longer than that and Bun cuts it first (at most 255 s).
+    ...(longpoll && {
+      idleTimeout: Math.min(255, Math.ceil(longpoll.pollTimeout / 1000) + 10),
+    }),
     fetch: handlers.fetch,
     websocket: handlers.websocket,
   });
-  const longpoll = handlers.longpoll;
   return {
     url: `ws://${server.hostname}:${server.port}${path}`,
     longpollUrl: longpoll &&
