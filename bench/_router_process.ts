@@ -17,6 +17,10 @@ const root = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 export interface RouterProcess {
   name: string;
   url: string;
+  /** The embedded router's long-poll URL, when started with `--longpoll`. */
+  longpollUrl?: string;
+  /** The embedded router's RawSocket URL, with `--rawsocket-port`. */
+  rawSocketUrl?: string;
   /** The process started (for Crossbar: the node controller). */
   pid: number;
   /** The process and its descendants now (Crossbar: controller + workers). */
@@ -176,16 +180,41 @@ const byListeningPort = (path: string) => (_log: string, pid: number) => {
 };
 
 /**
+ * What the router CLI of a checkout can serve besides WebSocket: older
+ * trees have neither `--longpoll` nor `--rawsocket-port` (and refuse
+ * unknown options).
+ */
+export function cliTransports(
+  dir: string = root,
+): { longpoll: boolean; rawsocket: boolean } {
+  let text = "";
+  try {
+    text = Deno.readTextFileSync(`${dir}/src/router/adapters/cli.ts`);
+  } catch {
+    // not a checkout: WebSocket only
+  }
+  return {
+    longpoll: text.includes('"longpoll"'),
+    rawsocket: text.includes('"rawsocket-port"'),
+  };
+}
+
+/**
  * The embedded router's CLI on port 0, from this checkout or from `dir`
  * (another checkout of the repository, e.g. a `git worktree` of an older
- * commit).
+ * commit). With `--longpoll PATH` and `--rawsocket-port PORT` in `extra`,
+ * their URLs (from the CLI's first log line, "listening on ws://… and
+ * http://…/lp (long-poll) and rs://… (RawSocket) (sessions: …)") are set as
+ * `longpollUrl` and `rawSocketUrl`.
  */
 export async function embedded(
   extra: string[] = [],
   dir: string = root,
   name = "wampkit",
 ): Promise<RouterProcess> {
-  return await spawnServer(
+  // The whole first line, so that the other URLs on it are complete too.
+  const line = (log: string) => /listening on (ws:\/\/\S+)[^\n]*\n/.exec(log);
+  const proc = await spawnServer(
     name,
     Deno.execPath(),
     [
@@ -197,9 +226,24 @@ export async function embedded(
       "--quiet",
       ...extra,
     ],
-    (log) => /listening on (ws:\/\/\S+)/.exec(log)?.[1],
+    (log) => line(log)?.[1],
     { cwd: dir },
   );
+  const first = line(proc.log())?.[0] ?? "";
+  proc.longpollUrl = / (http:\/\/\S+) \(long-poll\)/.exec(first)?.[1];
+  proc.rawSocketUrl = / (rs:\/\/\S+) \(RawSocket\)/.exec(first)?.[1];
+  for (
+    const [flag, url] of [
+      ["--longpoll", proc.longpollUrl],
+      ["--rawsocket-port", proc.rawSocketUrl],
+    ] as const
+  ) {
+    if (extra.includes(flag) && url === undefined) {
+      await proc.stop();
+      throw new Error(`${name}: ${flag} given but no URL in:\n${first}`);
+    }
+  }
+  return proc;
 }
 
 /**

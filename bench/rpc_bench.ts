@@ -1,7 +1,11 @@
-// RPC round trips through the embedded router (a separate process) over
-// WebSocket on 127.0.0.1: wampkit, Autobahn|JS 22 and wampy 8 as clients
-// in the same run, next to the limit — a raw WebSocket ping-pong with the
-// same frames over the same two hops through a relay process.
+// RPC round trips through the embedded router (a separate process) on
+// 127.0.0.1: wampkit over WebSocket, RawSocket and HTTP long-poll (one router
+// process serves all three), JSON, and over WebSocket and RawSocket with
+// MessagePack; Autobahn|JS 22 and wampy 8 over WebSocket, JSON; all in the
+// same run, next to the limit — a raw WebSocket ping-pong with the same
+// frames over the same two hops through a relay process. After the table,
+// RawSocket and long-poll ÷ WebSocket for the same client, router and
+// serializer.
 //
 // Next to calls/s, CPU time per call: of the router (or relay) process, from
 // /proc/<pid>/stat (utime + stime, 10 ms ticks), and of this process, which
@@ -12,7 +16,9 @@
 // <commit>`), the router CLI runs twice, from DIR and from this checkout, and
 // the wampkit client is imported twice, from DIR/mod.ts and from ../mod.ts:
 // every client runs against both routers, and the wampkit client from each
-// tree, all in one run.
+// tree, all in one run. RawSocket and long-poll rows run only where both
+// trees have them (the router CLI's --rawsocket-port and --longpoll, the
+// client's connectRawSocket and connectLongPoll).
 //
 //   bash tests/interop/install_peers.sh   # Autobahn|JS, wampy (and routers)
 //   deno run -A --v8-flags=--expose-gc bench/rpc_bench.ts [seconds, default 3]
@@ -27,6 +33,7 @@ import { createRequire } from "node:module";
 import * as current from "../mod.ts";
 import { onOneCpu, selfCpuSeconds } from "./_proc.ts";
 import {
+  cliTransports,
   commitOf,
   embedded,
   installSignalCleanup,
@@ -45,6 +52,8 @@ const PIN = !args.has("no-pin");
 const CPU = Number(args.opt("cpu", String(navigator.hardwareConcurrency - 1)));
 let pinFailed = false;
 const PIPELINE = 1000;
+// Calls in flight when pipelining over long-poll.
+const LONGPOLL_PIPELINE = PIPELINE;
 const HERE = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const peersDir = new URL("../tests/interop/", import.meta.url);
 const require = createRequire(new URL("package.json", peersDir));
@@ -85,7 +94,11 @@ async function timed(
   };
 }
 
-async function measure(caller: Caller, server: RouterProcess) {
+async function measure(
+  caller: Caller,
+  server: RouterProcess,
+  inFlight: number,
+) {
   const sequential = () =>
     timed(server, async (end) => {
       let n = 0;
@@ -110,7 +123,7 @@ async function measure(caller: Caller, server: RouterProcess) {
         done++;
       }
     };
-    await Promise.all(Array.from({ length: PIPELINE }, lane));
+    await Promise.all(Array.from({ length: inFlight }, lane));
     return done;
   });
   return { seq, pipe };
@@ -151,10 +164,44 @@ async function rawCaller(url: string): Promise<Caller> {
   };
 }
 
-function wampkitCaller(lib: Client) {
-  return async (url: string): Promise<Caller> => {
-    const callee = await lib.connect({ url, realm: "realm1" });
-    const caller = await lib.connect({ url, realm: "realm1" });
+type Via = "WebSocket" | "RawSocket" | "long-poll";
+type Format = "JSON" | "MessagePack";
+
+/** The URL of the router for a transport; undefined if it does not serve it. */
+function urlFor(r: RouterProcess, via: Via): string | undefined {
+  return via === "WebSocket"
+    ? r.url
+    : via === "RawSocket"
+    ? r.rawSocketUrl
+    : r.longpollUrl;
+}
+
+function wampkitCaller(tree: Tree, via: Via, format: Format) {
+  const lib = tree.lib;
+  const options = (r: RouterProcess) => {
+    const url = urlFor(r, via)!;
+    // WebSocket with JSON as before: older trees take { url, realm }.
+    if (via === "WebSocket" && format === "JSON") {
+      return { url, realm: "realm1" };
+    }
+    return {
+      realm: "realm1",
+      transports: [{
+        type: via === "WebSocket"
+          ? "websocket"
+          : via === "RawSocket"
+          ? "rawsocket"
+          : "longpoll",
+        url,
+        serializers: [
+          format === "JSON" ? new lib.JsonSerializer() : tree.msgpack!(),
+        ],
+      }],
+    } as Parameters<Client["connect"]>[0];
+  };
+  return async (r: RouterProcess): Promise<Caller> => {
+    const callee = await lib.connect(options(r));
+    const caller = await lib.connect(options(r));
     await callee.register(
       "com.bench.add2",
       ([a, b]) => (a as number) + (b as number),
@@ -169,7 +216,8 @@ function wampkitCaller(lib: Client) {
   };
 }
 
-async function autobahnCaller(url: string): Promise<Caller> {
+async function autobahnCaller(r: RouterProcess): Promise<Caller> {
+  const url = r.url;
   const open = () =>
     new Promise<any>((resolve) => {
       const c = new autobahn.Connection({
@@ -195,7 +243,8 @@ async function autobahnCaller(url: string): Promise<Caller> {
   };
 }
 
-async function wampyCaller(url: string): Promise<Caller> {
+async function wampyCaller(r: RouterProcess): Promise<Caller> {
+  const url = r.url;
   const open = async () => {
     const w = new Wampy(url, {
       realm: "realm1",
@@ -250,60 +299,154 @@ async function pendingMemory(lib: Client, dir: string): Promise<number> {
   return (after - before) / N;
 }
 
-// The trees to compare: [label, directory, client module].
-const trees: { label: string; dir: string; lib: Client }[] = [];
-if (BEFORE) {
-  trees.push({
-    label: `before (${commitOf(BEFORE)})`,
-    dir: BEFORE,
-    lib: await import(`file://${BEFORE}/mod.ts`),
-  });
+// The trees to compare: label, directory, client module, and what the
+// tree's client and router CLI have besides WebSocket.
+interface Tree {
+  label: string;
+  dir: string;
+  lib: Client;
+  /** The client has connectRawSocket / connectLongPoll. */
+  client: { rawsocket: boolean; longpoll: boolean };
+  /** The router CLI has --rawsocket-port / --longpoll. */
+  router: { rawsocket: boolean; longpoll: boolean };
+  /** The tree's MessagePack serializer, for the MessagePack rows. */
+  msgpack?: () => any;
 }
-trees.push({
-  label: BEFORE ? `now (${commitOf(HERE)})` : "",
-  dir: HERE,
-  lib: current,
-});
+async function tree(label: string, dir: string, lib: Client): Promise<Tree> {
+  const t: Tree = {
+    label,
+    dir,
+    lib,
+    client: {
+      rawsocket: "connectRawSocket" in lib,
+      longpoll: "connectLongPoll" in lib,
+    },
+    router: cliTransports(dir),
+  };
+  if (t.client.rawsocket) {
+    const { MsgpackSerializer } = await import(
+      `file://${dir}/src/serializers/msgpack.ts`
+    );
+    t.msgpack = () => new MsgpackSerializer();
+  }
+  return t;
+}
+const trees: Tree[] = [];
+if (BEFORE) {
+  trees.push(
+    await tree(
+      `before (${commitOf(BEFORE)})`,
+      BEFORE,
+      await import(`file://${BEFORE}/mod.ts`),
+    ),
+  );
+}
+trees.push(await tree(BEFORE ? `now (${commitOf(HERE)})` : "", HERE, current));
 const tag = (t: { label: string }) => t.label ? ` ${t.label}` : "";
 
+interface ClientSpec {
+  name: string;
+  /** The wampkit tree of the client (for the ratios), if wampkit. */
+  tree?: Tree;
+  via: Via;
+  format: Format;
+  inFlight: number;
+  make: (r: RouterProcess) => Promise<Caller>;
+}
 interface Row {
   client: string;
   router: string;
+  spec?: ClientSpec;
   seq: Rate;
   pipe: Rate;
 }
 const rows: Row[] = [];
+const skipped: string[] = [];
 installSignalCleanup();
 try {
   const rel = await relay();
   const routers: { label: string; proc: RouterProcess }[] = [];
   for (const t of trees) {
+    // The same process serves WebSocket, long-poll and RawSocket, where the
+    // tree's CLI has them.
     routers.push({
       label: `wampkit${tag(t)}`,
-      proc: await embedded(["--lenient-ids"], t.dir, `wampkit${tag(t)}`),
+      proc: await embedded(
+        [
+          "--lenient-ids",
+          ...t.router.longpoll ? ["--longpoll", "/lp"] : [],
+          ...t.router.rawsocket ? ["--rawsocket-port", "0"] : [],
+        ],
+        t.dir,
+        `wampkit${tag(t)}`,
+      ),
     });
   }
-  const clients: [string, (url: string) => Promise<Caller>][] = [
-    ...trees.map((t) =>
-      [`wampkit${tag(t)}`, wampkitCaller(t.lib)] as [
-        string,
-        (url: string) => Promise<Caller>,
-      ]
+  const wampkit = (t: Tree, via: Via, format: Format): ClientSpec[] => {
+    const has = via === "WebSocket" ||
+      t.client[via === "RawSocket" ? "rawsocket" : "longpoll"];
+    if (!has) {
+      skipped.push(`wampkit${tag(t)} over ${via} (no ${via} client)`);
+      return [];
+    }
+    return [{
+      name: `wampkit${tag(t)} over ${via}${
+        format === "JSON" ? "" : `, ${format}`
+      }`,
+      tree: t,
+      via,
+      format,
+      inFlight: via === "long-poll" ? LONGPOLL_PIPELINE : PIPELINE,
+      make: wampkitCaller(t, via, format),
+    }];
+  };
+  const clients: ClientSpec[] = [
+    ...trees.flatMap((t) =>
+      (["WebSocket", "RawSocket", "long-poll"] as const).flatMap((via) =>
+        wampkit(t, via, "JSON")
+      )
     ),
-    ["Autobahn|JS 22.11.1", autobahnCaller],
-    ["wampy 8.0.2", wampyCaller],
+    // MessagePack: over RawSocket, and over WebSocket to compare with.
+    ...trees.filter((t) => t.client.rawsocket).flatMap((t) =>
+      (["WebSocket", "RawSocket"] as const).flatMap((via) =>
+        wampkit(t, via, "MessagePack")
+      )
+    ),
+    {
+      name: "Autobahn|JS 22.11.1",
+      via: "WebSocket",
+      format: "JSON",
+      inFlight: PIPELINE,
+      make: autobahnCaller,
+    },
+    {
+      name: "wampy 8.0.2",
+      via: "WebSocket",
+      format: "JSON",
+      inFlight: PIPELINE,
+      make: wampyCaller,
+    },
   ];
   const raw = await rawCaller(rel.url);
   rows.push({
     client: "raw WebSocket",
     router: "relay (limit)",
-    ...await measure(raw, rel),
+    ...await measure(raw, rel, PIPELINE),
   });
   await raw.close();
-  for (const [client, make] of clients) {
+  for (const spec of clients) {
     for (const r of routers) {
-      const c = await make(r.proc.url);
-      rows.push({ client, router: r.label, ...await measure(c, r.proc) });
+      if (urlFor(r.proc, spec.via) === undefined) {
+        skipped.push(`${spec.name} → ${r.label} (no ${spec.via} in its CLI)`);
+        continue;
+      }
+      const c = await spec.make(r.proc);
+      rows.push({
+        client: spec.name,
+        router: r.label,
+        spec,
+        ...await measure(c, r.proc, spec.inFlight),
+      });
       await c.close();
     }
   }
@@ -315,7 +458,15 @@ try {
 const limit = rows[0]!;
 const fmt = (n: number) => n >= 100 ? n.toFixed(0) : n.toFixed(1);
 console.log(
-  `\nRPC over WebSocket on 127.0.0.1, JSON, ${SECONDS} s per measurement, ${PIPELINE} in flight when pipelined; router CLI with --lenient-ids.`,
+  `\nRPC on 127.0.0.1, ${SECONDS} s per measurement, ${PIPELINE} in flight when pipelined${
+    LONGPOLL_PIPELINE === PIPELINE
+      ? ""
+      : ` (${LONGPOLL_PIPELINE} over long-poll)`
+  }; router CLI with --lenient-ids${
+    trees.some((t) => t.router.longpoll || t.router.rawsocket)
+      ? " (and --longpoll /lp --rawsocket-port 0 where it has them: one process serves all three transports)"
+      : ""
+  }. WebSocket and JSON unless the client column says otherwise.`,
 );
 console.log(
   "Router µs/call: CPU (user + system) of the router process (the relay for the raw row) per call, from /proc/<pid>/stat.",
@@ -337,9 +488,11 @@ console.log(
   "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
 );
 for (const r of rows) {
-  const ab = rows.find((x) =>
-    x.client.startsWith("Autobahn") && x.router === r.router
-  );
+  const ab = r.spec?.via !== "WebSocket" || r.spec.format !== "JSON"
+    ? undefined
+    : rows.find((x) =>
+      x.client.startsWith("Autobahn") && x.router === r.router
+    );
   console.log(
     `| ${r.client.replace("|", "\\|")} | ${r.router} | ${
       Math.round(r.seq.perSec)
@@ -351,6 +504,41 @@ for (const r of rows) {
   );
 }
 console.log("");
+if (skipped.length > 0) console.log(`Skipped: ${skipped.join("; ")}.\n`);
+
+// RawSocket and long-poll ÷ WebSocket: same client tree, router process and
+// serializer. Below 1 in the µs columns: cheaper than WebSocket.
+const ratios = rows.flatMap((r) => {
+  const s = r.spec;
+  if (!s?.tree || s.via === "WebSocket") return [];
+  const ws = rows.find((x) =>
+    x.router === r.router && x.spec?.tree === s.tree &&
+    x.spec?.via === "WebSocket" && x.spec.format === s.format
+  );
+  return ws ? [{ r, ws }] : [];
+});
+if (ratios.length > 0) {
+  console.log(
+    "Transport ÷ WebSocket, same client tree, router process and serializer (µs/call below 1: less CPU than over WebSocket):\n",
+  );
+  console.log(
+    "| client | router | sequential calls/s | router µs/call | client µs/call | pipelined calls/s | router µs/call | client µs/call |",
+  );
+  console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  const q = (a: number, b: number) => (a / b).toFixed(2);
+  for (const { r, ws } of ratios) {
+    console.log(
+      `| ${r.client} ÷ over WebSocket | ${r.router} | ${
+        q(r.seq.perSec, ws.seq.perSec)
+      } | ${q(r.seq.serverUs, ws.seq.serverUs)} | ${
+        q(r.seq.clientUs, ws.seq.clientUs)
+      } | ${q(r.pipe.perSec, ws.pipe.perSec)} | ${
+        q(r.pipe.serverUs, ws.pipe.serverUs)
+      } | ${q(r.pipe.clientUs, ws.pipe.clientUs)} |`,
+    );
+  }
+  console.log("");
+}
 for (const t of trees) {
   const perCall = await pendingMemory(t.lib, t.dir);
   console.log(

@@ -66,7 +66,23 @@ export interface StreamPair {
    * closed and the readable side canceled.
    */
   close?(): void;
+  /**
+   * Reads into a buffer the stream reuses, as Deno's `conn.read()`: the
+   * number of bytes read, or null at the end. When given, it is used instead
+   * of `readable`, whose reads each allocate (and zero) a fresh 64 KiB chunk
+   * in Deno.
+   */
+  read?(into: Uint8Array): Promise<number | null>;
+  /**
+   * Writes bytes, possibly only some of them, as Deno's `conn.write()`:
+   * resolves to the number written. When given, it is used instead of
+   * `writable`.
+   */
+  write?(bytes: Uint8Array): Promise<number>;
 }
+
+/** Bytes a `read()` may take at once. */
+const READ_BUFFER = 64 * 1024;
 
 /** Milliseconds `close()` waits for queued bytes before it drops them. */
 export const CLOSE_GRACE_MS = 1000;
@@ -82,6 +98,8 @@ class WebByteStream implements ByteStream {
   #endError: unknown;
   #handlers: ByteStreamHandlers | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #pending: Uint8Array[] = [];
+  #writing = false;
 
   constructor(pair: StreamPair) {
     this.#pair = pair;
@@ -96,11 +114,38 @@ class WebByteStream implements ByteStream {
     if (this.#closing || this.#ended) return;
     const n = bytes.byteLength;
     this.#queued += n;
+    if (this.#pair.write !== undefined) {
+      this.#pending.push(bytes);
+      if (!this.#writing) void this.#drain(this.#pair.write);
+      return;
+    }
     this.#writer.write(bytes).then(() => {
       if (this.#ended) return;
       this.#queued -= n;
       if (this.#closing && this.#queued === 0) this.#shutdown();
     }, (err) => this.#finish(err));
+  }
+
+  // Writes queued bytes in order, each to its end, one write at a time.
+  async #drain(write: (bytes: Uint8Array) => Promise<number>): Promise<void> {
+    this.#writing = true;
+    try {
+      while (this.#pending.length > 0 && !this.#ended) {
+        let bytes = this.#pending.shift()!;
+        while (bytes.byteLength > 0) {
+          const n = await write(bytes);
+          if (this.#ended) return;
+          this.#queued -= n;
+          bytes = bytes.subarray(n);
+        }
+      }
+    } catch (err) {
+      this.#finish(err);
+      return;
+    } finally {
+      this.#writing = false;
+    }
+    if (this.#closing && this.#queued === 0) this.#shutdown();
   }
 
   close(): void {
@@ -122,7 +167,20 @@ class WebByteStream implements ByteStream {
 
   async #read(handlers: ByteStreamHandlers): Promise<void> {
     let error: unknown;
+    const read = this.#pair.read;
     try {
+      if (read !== undefined) {
+        // One buffer for every read; the handler gets its own copy.
+        const buffer = new Uint8Array(READ_BUFFER);
+        for (;;) {
+          const n = await read(buffer);
+          if (n === null) break;
+          if (n > 0) handlers.data(buffer.slice(0, n));
+          if (this.#ended) return;
+        }
+        this.#finish();
+        return;
+      }
       const reader = this.#reader = this.#pair.readable.getReader();
       for (;;) {
         const { done, value } = await reader.read();

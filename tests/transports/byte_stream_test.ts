@@ -152,3 +152,31 @@ Deno.test("webByteStream: a failed write ends the stream with the error", async 
   stream.write(new Uint8Array([1]));
   assert.equal(await ended.promise, failure);
 });
+
+Deno.test("webByteStream: with read(), one buffer is reused and each chunk handed out is a copy", async () => {
+  const chunks = [new Uint8Array([1, 2, 3]), new Uint8Array([4, 5])];
+  const buffers = new Set<ArrayBufferLike>();
+  const { writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const stream = webByteStream({
+    readable: new ReadableStream({
+      pull() {
+        throw new Error("readable must not be used when read() is given");
+      },
+    }),
+    writable,
+    read(into) {
+      buffers.add(into.buffer);
+      const next = chunks.shift();
+      if (next === undefined) return Promise.resolve(null);
+      into.set(next);
+      return Promise.resolve(next.length);
+    },
+  });
+  const got: Uint8Array[] = [];
+  const ended = Promise.withResolvers<unknown>();
+  stream.listen({ data: (d) => got.push(d), end: (e) => ended.resolve(e) });
+  assert.equal(await ended.promise, undefined);
+  assert.deepEqual(got, [new Uint8Array([1, 2, 3]), new Uint8Array([4, 5])]);
+  assert.equal(buffers.size, 1);
+  assert.notEqual(got[0]!.buffer, got[1]!.buffer);
+});

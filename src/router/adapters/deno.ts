@@ -283,6 +283,8 @@ export function serveRawSocket(
           streams.delete(stream);
           conn.close();
         },
+        read: (into) => conn.read(into),
+        write: (bytes) => conn.write(bytes),
       });
       streams.add(stream);
       void acceptRawSocketConnection(router, stream);

@@ -17,6 +17,20 @@ export interface DenoConnLike {
   readonly writable: WritableStream<Uint8Array>;
   /** Closes the connection. */
   close(): void;
+  /**
+   * Reads into a buffer.
+   *
+   * @param into The buffer.
+   * @returns Bytes read, or null at the end.
+   */
+  read(into: Uint8Array): Promise<number | null>;
+  /**
+   * Writes bytes, possibly only some.
+   *
+   * @param bytes The bytes.
+   * @returns Bytes written.
+   */
+  write(bytes: Uint8Array): Promise<number>;
 }
 
 /**
@@ -52,6 +66,8 @@ export function denoByteStream(conn: DenoConnLike): ByteStream {
     readable: conn.readable,
     writable: conn.writable,
     close: () => conn.close(),
+    read: (into) => conn.read(into),
+    write: (bytes) => conn.write(bytes),
   });
 }
 
