@@ -604,6 +604,9 @@ export class Connection {
     this.#retryCount = 0;
     this.#delay = o.initial_retry_delay ?? 1.5;
     await this.#restore(session);
+    // The session may have ended, or close() been called, while restoring:
+    // onclose has been reported then, and onopen must not follow it.
+    if (!this.#running || this.#session !== session || !session.isOpen) return;
     try {
       this.onopen?.(session, { ...details, transport: transport.info });
     } catch (err) {

@@ -521,12 +521,20 @@ export class Dealer {
         (err as Error).message,
       );
     }
-    caller.send({
+    const sent = caller.send({
       type: M.RESULT,
       requestId: msg.requestId,
       details: {},
       args: value === undefined ? undefined : [value],
     });
+    if (!sent) {
+      caller.error(
+        M.CALL,
+        msg.requestId,
+        ErrorUri.PAYLOAD_SIZE_EXCEEDED,
+        "The result cannot be encoded for the caller",
+      );
+    }
   }
 
   /** Sends INTERRUPT if the callee can take it. */

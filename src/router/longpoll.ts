@@ -263,6 +263,7 @@ class LongPollServerTransport implements Transport {
       this.#answer(
         new Response(null, { status: 204, headers: replaced.headers }),
       );
+      this.touch(); // answering armed the idle timer; this receive is held
     }
     const { promise, resolve } = Promise.withResolvers<Response>();
     const gone = () => {
@@ -374,21 +375,26 @@ function textHeaders(base: Headers): Headers {
 }
 
 /**
- * The CORS and caching headers of every long-poll response, as Crossbar
- * sends them: the request's `Origin` echoed (with credentials allowed, for
- * Autobahn|JS's `withCredentials`), or `*` without one; never cached.
+ * The CORS and caching headers of every long-poll response: never cached;
+ * the request's `Origin` echoed with credentials allowed (for Autobahn|JS's
+ * `withCredentials`) only when `allowedOrigins` lists it, `*` without
+ * credentials otherwise, so that no page of another site reads responses
+ * made with a visitor's cookies.
  */
-function standardHeaders(request: Request): Headers {
+function standardHeaders(
+  request: Request,
+  allowed: ReadonlySet<string> | undefined,
+): Headers {
   const origin = request.headers.get("origin");
   const headers = new Headers({
     "cache-control": "no-store, no-cache, must-revalidate, max-age=0",
     "vary": "Origin",
   });
-  if (origin === null || origin === "null") {
-    headers.set("access-control-allow-origin", "*");
-  } else {
+  if (origin !== null && allowed?.has(origin)) {
     headers.set("access-control-allow-origin", origin);
     headers.set("access-control-allow-credentials", "true");
+  } else {
+    headers.set("access-control-allow-origin", "*");
   }
   return headers;
 }
@@ -520,8 +526,17 @@ export function longPollHandler(
     if (closed) return text(503, "The long-poll endpoint is closed", headers);
     const id = transportId();
     const transport = new LongPollServerTransport(id, protocol, owner);
+    // Opens that passed the first check while this one read its body may
+    // have filled the handshake places since: accept() checks again.
+    if (!router.accept(transport)) {
+      headers.set("retry-after", "1");
+      return text(
+        503,
+        "Too many connections are opening: try again later",
+        headers,
+      );
+    }
     transports.set(id, transport);
-    router.accept(transport);
     headers.set("content-type", "application/json; charset=utf-8");
     return new Response(JSON.stringify({ transport: id, protocol }), {
       status: 200,
@@ -566,7 +581,7 @@ export function longPollHandler(
   }
 
   async function route(request: Request, rest: string): Promise<Response> {
-    const headers = standardHeaders(request);
+    const headers = standardHeaders(request, router.allowedOrigins);
     const origin = request.headers.get("origin");
     const allowed = router.allowedOrigins;
     if (origin !== null && allowed !== undefined && !allowed.has(origin)) {

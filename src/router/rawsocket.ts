@@ -75,9 +75,6 @@ function decide(host: RouterHost, request: Handshake): RawSocketDecision {
   };
 }
 
-// Connections still in their RawSocket handshake, per router.
-const opening = new WeakMap<Router, { count: number }>();
-
 /**
  * Serves one accepted connection: the RawSocket handshake under the
  * router's limits, then the WAMP session. Connections in their RawSocket
@@ -119,15 +116,10 @@ export async function acceptRawSocketConnection(
   stream: ByteStream,
 ): Promise<boolean> {
   const host = routerHost(router);
-  let counter = opening.get(router);
-  if (counter === undefined) opening.set(router, counter = { count: 0 });
-  if (
-    host.pendingHandshakes() + counter.count >= host.maxPendingHandshakes
-  ) {
+  if (!host.reserveHandshake()) {
     refuseRawSocket(stream, HandshakeErrorCode.MAX_CONNECTIONS);
     return false;
   }
-  counter.count++;
   let transport;
   try {
     transport = await acceptRawSocket(stream, {
@@ -138,8 +130,7 @@ export async function acceptRawSocketConnection(
   } catch {
     return false;
   } finally {
-    counter.count--;
+    host.releaseHandshake();
   }
-  router.accept(transport);
-  return true;
+  return router.accept(transport);
 }

@@ -149,6 +149,13 @@ export interface RouterHost extends SessionHost {
   pendingHandshakes(): number;
   /** The bound on those (`maxPendingHandshakes`). */
   readonly maxPendingHandshakes: number;
+  /**
+   * Takes a place for a connection in a handshake of its transport's own
+   * (RawSocket) before it is accepted; false when there is none.
+   */
+  reserveHandshake(): boolean;
+  /** Gives back a place `reserveHandshake()` took. */
+  releaseHandshake(): void;
 }
 
 /**
@@ -195,6 +202,8 @@ export class Router implements UpgradePolicy {
   #maxPendingHandshakes: number;
   #sessions = new Set<RouterSession>();
   #joined = 0;
+  #opening = 0;
+  #closed = false;
   #host: RouterHost;
   #clock: Clock;
 
@@ -230,6 +239,14 @@ export class Router implements UpgradePolicy {
       serializers: this.#serializers,
       pendingHandshakes: () => this.#sessions.size - this.#joined,
       maxPendingHandshakes: this.#maxPendingHandshakes,
+      reserveHandshake: () => {
+        if (!this.acceptingHandshakes) return false;
+        this.#opening++;
+        return true;
+      },
+      releaseHandshake: () => {
+        this.#opening--;
+      },
       strictRequestIds: options.strictRequestIds ?? true,
       helloTimeout: options.helloTimeout ?? 10_000,
       maxOutboundBytes: this.maxOutboundBytes,
@@ -303,26 +320,49 @@ export class Router implements UpgradePolicy {
     return this.#realms.size;
   }
 
-  /** Whether another connection may start its handshake now. */
+  /**
+   * Whether another connection may start its handshake now: false past
+   * `maxPendingHandshakes` (connections accepted and not yet WELCOMEd, and
+   * RawSocket connections still in their own handshake) and once the
+   * router is closing.
+   */
   get acceptingHandshakes(): boolean {
-    return this.#sessions.size - this.#joined < this.#maxPendingHandshakes;
+    return !this.#closed &&
+      this.#sessions.size - this.#joined + this.#opening <
+        this.#maxPendingHandshakes;
   }
 
   /**
    * Serves a transport: the client on its other end joins with HELLO. A
-   * transport whose subprotocol the router does not serve is closed.
+   * transport is closed instead when the router does not serve its
+   * subprotocol (1002), when `maxPendingHandshakes` connections are opening
+   * (1013) or when the router is closing (1001).
    *
    * @param transport An open transport.
+   * @returns Whether the router serves it.
    */
-  accept(transport: Transport): void {
+  accept(transport: Transport): boolean {
     const serializer = this.#serializers.find((s) =>
       s.protocol === transport.info.protocol
     );
     if (serializer === undefined) {
       transport.close(1002, "unsupported subprotocol");
-      return;
+      return false;
     }
-    this.#sessions.add(new RouterSession(transport, serializer, this.#host));
+    if (this.#closed) {
+      transport.close(1001, "The router is shutting down");
+      return false;
+    }
+    if (!this.acceptingHandshakes) {
+      transport.close(1013, "Too many connections are opening");
+      return false;
+    }
+    // Held before it listens: a transport that closed already reports its
+    // close from listen(), and the session must be known to be released.
+    const session = new RouterSession(transport, serializer, this.#host);
+    this.#sessions.add(session);
+    session.start();
+    return true;
   }
 
   /**
@@ -349,6 +389,7 @@ export class Router implements UpgradePolicy {
    * @returns Resolves once every transport has closed, or after `wait`.
    */
   close(message = "The router is shutting down", wait = 1000): Promise<void> {
+    this.#closed = true;
     const sessions = [...this.#sessions];
     for (const session of sessions) {
       if (session.isOpen) session.goodbye(ErrorUri.SYSTEM_SHUTDOWN, message);

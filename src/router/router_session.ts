@@ -87,6 +87,7 @@ export class RouterSession {
   #state: State = "hello";
   #lastRequest = 0;
   #helloTimer: unknown;
+  #closedResolve: () => void;
 
   /**
    * Starts serving a transport.
@@ -107,11 +108,16 @@ export class RouterSession {
     }, Math.min(host.helloTimeout, MAX_TIMER_DELAY));
     const { promise, resolve } = Promise.withResolvers<void>();
     this.closed = promise;
-    transport.listen({
+    this.#closedResolve = resolve;
+  }
+
+  /** Starts receiving from the transport (the router holds the session). */
+  start(): void {
+    this.#transport.listen({
       message: (frame) => this.#receive(frame),
       close: () => {
         this.#release();
-        resolve();
+        this.#closedResolve();
       },
     });
   }

@@ -158,7 +158,14 @@ class RawSocketTransport implements Transport {
     if (type === FrameType.MESSAGE) {
       this.#inbox.message(this.#binary ? payload : text(payload));
     } else if (type === FrameType.PING) {
-      this.#stream.write(encodeFrame(FrameType.PONG, payload));
+      // A PONG never exceeds the peer's limit, and a peer that reads
+      // nothing gets no more PONGs queued than one limit's worth: PINGs
+      // cannot grow this end's outbound queue without bound.
+      const stream = this.#stream;
+      if (
+        payload.byteLength <= this.#sendLimit &&
+        stream.bufferedAmount <= this.#sendLimit
+      ) stream.write(encodeFrame(FrameType.PONG, payload));
     }
     // A PONG answers a PING this end never sends: nothing to do.
   };

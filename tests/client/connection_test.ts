@@ -50,10 +50,13 @@ Deno.test("Connection: onopen, close, onclose closed", async () => {
 
 Deno.test("Connection: reconnects after a router GOODBYE and after a lost transport", async () => {
   await using router = newRouter();
+  // A closed router takes no new sessions: the reconnection goes to another.
+  await using standby = newRouter();
+  let current = router;
   const clock = new VirtualClock();
   const connection = new Connection({
     realm: "realm1",
-    transports: memory(router),
+    transports: [{ type: "memory", connect: () => current.connectLocal() }],
     initial_retry_delay: 0.01,
     retry_delay_jitter: 0,
     clock,
@@ -71,6 +74,7 @@ Deno.test("Connection: reconnects after a router GOODBYE and after a lost transp
   connection.open();
   await next.promise;
   next = Promise.withResolvers();
+  current = standby;
   const closing = router.close(); // GOODBYE wamp.close.system_shutdown
   assert.equal(await clock.runAll(), 10); // the retry delay
   await next.promise;
@@ -624,4 +628,54 @@ Deno.test("Connection.openSession(): later onclose calls reach the application's
   await clock.runAll();
   assert.deepEqual(seen, ["lost"]);
   assert.ok(!session.isOpen);
+});
+
+Deno.test("Connection: close() during resubscribe ends with onclose and no onopen after it", async () => {
+  await using router = newRouter();
+  const clock = new VirtualClock();
+  let attempt = 0;
+  const calls: string[] = [];
+  const connection: Connection = new Connection({
+    realm: "realm1",
+    transports: [{
+      type: "memory",
+      connect: () => {
+        const t = router.connectLocal();
+        const n = ++attempt;
+        const send = t.send.bind(t);
+        // On the second session, the app closes while SUBSCRIBE is restored.
+        t.send = (frame) => {
+          if (
+            n === 2 && typeof frame === "string" && frame.startsWith("[32,")
+          ) {
+            void connection.close();
+          }
+          send(frame);
+        };
+        return t;
+      },
+    }],
+    initial_retry_delay: 0.01,
+    retry_delay_jitter: 0,
+    resubscribe: true,
+    clock,
+  });
+  let opened = Promise.withResolvers<Session>();
+  connection.onopen = (s) => {
+    calls.push("open");
+    opened.resolve(s);
+  };
+  connection.onclose = (reason, d) => {
+    calls.push(`close ${reason} ${d.will_retry}`);
+  };
+  connection.open();
+  const first = await opened.promise;
+  await first.subscribe("com.t", () => {});
+  opened = Promise.withResolvers();
+  first.transport.close();
+  await clock.runAll();
+  await drain();
+  assert.equal(attempt, 2);
+  assert.equal(calls.at(-1), "close closed false", JSON.stringify(calls));
+  assert.deepEqual(calls.filter((c) => c === "open").length, 1);
 });

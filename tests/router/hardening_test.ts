@@ -4,6 +4,7 @@
 // Raw frames from a scripted peer, so the wire is what is tested.
 import assert from "node:assert/strict";
 import { Router, type RouterEvent } from "../../src/router/router.ts";
+import { JsonSerializer } from "../../src/serializers/json.ts";
 import { memoryPair } from "../../src/transports/memory.ts";
 import type { Frame, Transport } from "../../src/transports/transport.ts";
 import { newRouter, rawClient, session } from "../_helpers/router.ts";
@@ -70,6 +71,33 @@ Deno.test("handshake: a connection that sends no HELLO within helloTimeout is cl
     events.some((e) => e.type === "abort" && /No HELLO/.test(e.detail!)),
   );
   joined.close();
+});
+
+Deno.test("handshake: accept() enforces maxPendingHandshakes itself (no race past the bound)", () => {
+  const router = newRouter({ maxPendingHandshakes: 2 });
+  const peers = [];
+  const results: boolean[] = [];
+  for (let i = 0; i < 5; i++) {
+    const [client, server] = memoryPair("wamp.2.json");
+    results.push(router.accept(server));
+    peers.push(client);
+  }
+  assert.deepEqual(results, [true, true, false, false, false]);
+  assert.equal(router.sessionCount, 2);
+  for (const p of peers) p.close();
+});
+
+Deno.test("handshake: a transport that closed before accept() leaves no place taken", async () => {
+  const router = newRouter({ maxPendingHandshakes: 2 });
+  for (let i = 0; i < 3; i++) {
+    const [client, server] = memoryPair("wamp.2.json");
+    client.close();
+    await tick(); // the close is queued on the server end before accept
+    router.accept(server);
+  }
+  await tick();
+  assert.equal(router.sessionCount, 0);
+  assert.equal(router.acceptingHandshakes, true);
 });
 
 Deno.test("handshake: pending handshakes are bounded on their own", async () => {
@@ -296,7 +324,20 @@ Deno.test("Router.close() waits for transports, at most `wait` ms (virtual time)
   // A memory transport answers the close at once.
   await router.close();
   assert.equal(router.sessionCount, 0);
+  // A closed router takes no more connections.
+  assert.equal(router.acceptingHandshakes, false);
+  const [late, lateServer] = memoryPair("wamp.2.json");
+  const lateClosed = new Promise((r) =>
+    late.listen({ message() {}, close: r })
+  );
+  assert.equal(router.accept(lateServer), false);
+  assert.equal(
+    (await lateClosed as { code: number }).code,
+    1001,
+  );
+  assert.equal(router.sessionCount, 0);
   // A transport that never reports its close holds close() up to `wait`.
+  const other = newRouter({ clock });
   const [client, server] = memoryPair("wamp.2.json");
   const deaf: Transport = {
     info: server.info,
@@ -307,11 +348,11 @@ Deno.test("Router.close() waits for transports, at most `wait` ms (virtual time)
     close: () => {},
     listen: server.listen.bind(server),
   };
-  router.accept(deaf);
+  other.accept(deaf);
   const p = wrap(client);
   assert.equal((await hello(p))[0], 2);
   let done = false;
-  const closing = router.close("bye", 500).then(() => done = true);
+  const closing = other.close("bye", 500).then(() => done = true);
   await clock.advance(499);
   assert.equal(done, false);
   await clock.advance(1);
@@ -419,4 +460,27 @@ Deno.test("bounds: subscriptions and registrations per session", async () => {
     [8, 64, id, {}, "wamp.error.unavailable"],
   );
   peer.close();
+});
+
+Deno.test("meta API: a result too large for the caller is answered with payload_size_exceeded", async () => {
+  const router = newRouter({
+    serializers: [new JsonSerializer({ maxMessageSize: 2048 })],
+  });
+  const peers = [];
+  for (let i = 0; i < 150; i++) {
+    const p = wrap(router.connectLocal());
+    assert.equal((await hello(p))[0], 2);
+    peers.push(p);
+  }
+  const { peer } = await rawClient(router);
+  peer.send([48, 1, {}, "wamp.session.list"]);
+  const answer = await peer.next();
+  assert.deepEqual(answer.slice(0, 5), [
+    8,
+    48,
+    1,
+    {},
+    "wamp.error.payload_size_exceeded",
+  ]);
+  for (const p of [...peers, peer]) p.close();
 });

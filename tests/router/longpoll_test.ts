@@ -555,3 +555,37 @@ Deno.test("longPollHandler: watchDisconnects false never reads request.signal (D
   assert.equal(reads, 0);
   await finish(t);
 });
+
+Deno.test("longPollHandler: without allowedOrigins, a page's Origin gets no credentialed CORS", async () => {
+  const t = setup();
+  const { handler } = t;
+  const response = await post(
+    handler,
+    "/lp/open",
+    JSON.stringify({ protocols: ["wamp.2.json"] }),
+    { origin: "https://any.example.net" },
+  );
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("access-control-allow-origin"), "*");
+  assert.equal(response.headers.get("access-control-allow-credentials"), null);
+  await response.body?.cancel();
+  await finish(t);
+});
+
+Deno.test("longPollHandler: a receive that replaced a held one is not cut by the idle timeout", async () => {
+  const t = setup({}, { pollTimeout: 1000, idleTimeout: 300 });
+  const { handler, clock } = t;
+  const { c } = await joined(handler);
+  const first = c.receive();
+  await drain();
+  const second = c.receive();
+  assert.equal((await first).status, 204);
+  await clock.advance(999);
+  let settled = false;
+  second.then(() => settled = true);
+  await drain();
+  assert.equal(settled, false, "held past idleTimeout while a receive waits");
+  await clock.advance(1);
+  assert.equal((await second).status, 204);
+  await finish(t);
+});

@@ -596,6 +596,26 @@ Deno.test("rawsocket transport: PING is answered at once with a PONG echoing its
   transport.close();
 });
 
+Deno.test("rawsocket transport: PINGs from a peer that reads nothing cannot grow the outbound queue", async () => {
+  // The peer accepts 512 bytes (7F 01 …: exponent 0).
+  const { transport, stream } = await handshaken([0x7f, 0x01, 0, 0]);
+  transport.listen({ message() {}, close() {} });
+  stream.written.length = 0;
+  // A PING larger than the peer's limit gets no PONG it could not take.
+  stream.feed(u8(0x01, 0, 2, 1), new Uint8Array(513));
+  assert.deepEqual(stream.written, []);
+  // Nothing drains: the queue holds what was written, and past one limit's
+  // worth further PINGs are not answered.
+  for (let i = 0; i < 100; i++) {
+    stream.feed(u8(0x01, 0, 1, 0), new Uint8Array(256));
+    stream.bufferedAmount = (stream.written as Uint8Array[])
+      .reduce((n, b) => n + b.length, 0);
+  }
+  assert.ok(stream.bufferedAmount <= 512 + 260, `${stream.bufferedAmount}`);
+  assert.ok(transport.isOpen);
+  transport.close();
+});
+
 Deno.test("rawsocket transport: sends text as UTF-8 and bytes as they are, one write per frame", async () => {
   const { transport, stream } = await handshaken([0x7f, 0xf1, 0, 0]);
   stream.written.length = 0;
