@@ -203,7 +203,7 @@ export class Router implements UpgradePolicy {
   #sessions = new Set<RouterSession>();
   #joined = 0;
   #opening = 0;
-  #closed = false;
+  #closing = 0;
   #host: RouterHost;
   #clock: Clock;
 
@@ -323,11 +323,11 @@ export class Router implements UpgradePolicy {
   /**
    * Whether another connection may start its handshake now: false past
    * `maxPendingHandshakes` (connections accepted and not yet WELCOMEd, and
-   * RawSocket connections still in their own handshake) and once the
-   * router is closing.
+   * RawSocket connections still in their own handshake) and while
+   * `close()` runs.
    */
   get acceptingHandshakes(): boolean {
-    return !this.#closed &&
+    return this.#closing === 0 &&
       this.#sessions.size - this.#joined + this.#opening <
         this.#maxPendingHandshakes;
   }
@@ -336,7 +336,7 @@ export class Router implements UpgradePolicy {
    * Serves a transport: the client on its other end joins with HELLO. A
    * transport is closed instead when the router does not serve its
    * subprotocol (1002), when `maxPendingHandshakes` connections are opening
-   * (1013) or when the router is closing (1001).
+   * (1013) or while `close()` runs (1001).
    *
    * @param transport An open transport.
    * @returns Whether the router serves it.
@@ -349,7 +349,7 @@ export class Router implements UpgradePolicy {
       transport.close(1002, "unsupported subprotocol");
       return false;
     }
-    if (this.#closed) {
+    if (this.#closing > 0) {
       transport.close(1001, "The router is shutting down");
       return false;
     }
@@ -382,20 +382,31 @@ export class Router implements UpgradePolicy {
    * Ends every session with GOODBYE `wamp.close.system_shutdown` (ABORT for
    * those still in their handshake) and waits for their transports to
    * close, at most `wait` milliseconds: a peer that does not answer the
-   * closing handshake does not hold the router up.
+   * closing handshake does not hold the router up. While it waits, new
+   * connections are refused (503, RawSocket error 4, 1001); afterwards the
+   * router serves again, so that closing one listener's sessions does not
+   * end a router another listener still serves.
    *
    * @param message A message for the clients.
    * @param wait Milliseconds to wait for the transports at most.
    * @returns Resolves once every transport has closed, or after `wait`.
    */
   close(message = "The router is shutting down", wait = 1000): Promise<void> {
-    this.#closed = true;
+    // No session may join while the others are being closed; once close()
+    // is done the router serves again (another listener may still use it).
+    this.#closing++;
     const sessions = [...this.#sessions];
     for (const session of sessions) {
       if (session.isOpen) session.goodbye(ErrorUri.SYSTEM_SHUTDOWN, message);
       else session.abort(ErrorUri.SYSTEM_SHUTDOWN, message);
     }
-    if (sessions.length === 0) return Promise.resolve();
+    const done = () => {
+      this.#closing--;
+    };
+    if (sessions.length === 0) {
+      done();
+      return Promise.resolve();
+    }
     let timer: unknown;
     const timeout = new Promise<void>((resolve) => {
       timer = this.#clock.setTimeout(resolve, wait);
@@ -403,7 +414,10 @@ export class Router implements UpgradePolicy {
     return Promise.race([
       Promise.all(sessions.map((s) => s.closed)).then(() => {}),
       timeout,
-    ]).finally(() => this.#clock.clearTimeout(timer));
+    ]).finally(() => {
+      this.#clock.clearTimeout(timer);
+      done();
+    });
   }
 
   /**

@@ -324,18 +324,23 @@ Deno.test("Router.close() waits for transports, at most `wait` ms (virtual time)
   // A memory transport answers the close at once.
   await router.close();
   assert.equal(router.sessionCount, 0);
-  // A closed router takes no more connections.
-  assert.equal(router.acceptingHandshakes, false);
+  // While close() waits, no connection is taken; afterwards the router
+  // serves again (another listener may still use it).
+  const held = wrap(router.connectLocal());
+  assert.equal((await hello(held))[0], 2);
   const [late, lateServer] = memoryPair("wamp.2.json");
   const lateClosed = new Promise((r) =>
     late.listen({ message() {}, close: r })
   );
+  const closingAgain = router.close();
+  assert.equal(router.acceptingHandshakes, false);
   assert.equal(router.accept(lateServer), false);
-  assert.equal(
-    (await lateClosed as { code: number }).code,
-    1001,
-  );
-  assert.equal(router.sessionCount, 0);
+  assert.equal((await lateClosed as { code: number }).code, 1001);
+  await closingAgain;
+  assert.equal(router.acceptingHandshakes, true);
+  const after = wrap(router.connectLocal());
+  assert.equal((await hello(after))[0], 2);
+  after.close();
   // A transport that never reports its close holds close() up to `wait`.
   const other = newRouter({ clock });
   const [client, server] = memoryPair("wamp.2.json");
