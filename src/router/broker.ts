@@ -284,6 +284,9 @@ export class Broker {
       base.publisher_authrole = publisher.authrole;
     }
     for (const key of PPT_KEYS) if (o[key] !== undefined) base[key] = o[key];
+    // One frame per serializer protocol and subscription, shared by its
+    // subscribers; one map for the whole publication.
+    const frames = new Map<string, Frame | null>();
     for (const sub of subs) {
       const details = sub.match === "exact" ? base : { ...base, topic };
       const event: EventMessage = {
@@ -295,8 +298,7 @@ export class Broker {
         kwargs: msg.kwargs,
         payload: msg.payload,
       };
-      // One frame per serializer protocol, shared by all its subscribers.
-      const frames = new Map<string, Frame | null>();
+      frames.clear();
       for (const s of sub.subscribers) {
         if (filter !== undefined && !filter.admits(s)) continue;
         const protocol = s.serializer.protocol;

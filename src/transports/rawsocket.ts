@@ -48,7 +48,9 @@ function messageFrame(frame: Frame, limit: number): Uint8Array {
       const { written } = encoder.encodeInto(frame, buffer.subarray(4));
       checkLimit(written, limit);
       writeFrameHeader(buffer, FrameType.MESSAGE, written);
-      return buffer.subarray(0, 4 + written);
+      // A copy of the exact size: a queued frame must hold no more memory
+      // than bufferedAmount counts (up to 3x more for ASCII otherwise).
+      return buffer.slice(0, 4 + written);
     }
     payload = encoder.encode(frame);
   } else payload = frame;

@@ -851,3 +851,18 @@ Deno.test("rawsocket transport: text serializers get strings, as over WebSocket;
   assert.deepEqual(got2, ["[]"]);
   t2.close();
 });
+
+Deno.test("rawsocket transport: a queued text frame holds no more memory than its bytes", async () => {
+  const { transport, stream } = await handshaken([0x7f, 0xf1, 0, 0]);
+  const raw: Uint8Array[] = [];
+  const write = stream.write.bind(stream);
+  stream.write = (bytes) => {
+    raw.push(bytes);
+    write(bytes);
+  };
+  transport.send('[16,1,{},"com.example.topic",["hello"]]');
+  assert.equal(raw.length, 1);
+  assert.equal(raw[0]!.byteLength, 4 + 39);
+  assert.equal(raw[0]!.buffer.byteLength, 4 + 39);
+  transport.close();
+});
