@@ -50,6 +50,11 @@ export * from "./src/client/subscription.ts";
 export * from "./src/client/session_closed_error.ts";
 export type * from "./src/client/types.ts";
 export type { Clock } from "./src/transports/clock.ts";
+export type {
+  AuthDict,
+  ClientAuth,
+  HelloAuth,
+} from "./src/auth/client_auth.ts";
 export * from "./src/protocol/mod.ts";
 export * from "./src/serializers/serializer.ts";
 export * from "./src/serializers/errors.ts";

@@ -28,6 +28,12 @@
 //     [--before DIR] [--sessions 10000] [--patterns 20000]
 //     [--routers wampkit,nexus,crossbar] [--scenarios fanout,rpc,idle,patterns]
 //     [--cpu N (default: the last CPU)] [--no-pin] [--windows 3]
+//     [--permissions]
+//
+// With `--permissions`, the embedded router also runs with
+// bench/_permissions.json: anonymous sessions in a role whose 40 permissions
+// (exact, prefix, wildcard) the router checks on every request, so the row
+// beside the plain one is the cost of authorization.
 //
 // The patterns scenario pins the router and this process to one CPU (see
 // onOneCpu in _proc.ts) and keeps the best of 3 windows; the others run
@@ -48,7 +54,7 @@ import {
 } from "./_router_process.ts";
 
 type Client = typeof current;
-const args = parseArgs(Deno.args, ["no-pin"]);
+const args = parseArgs(Deno.args, ["no-pin", "permissions"]);
 const { seconds: SECONDS, before: BEFORE } = args;
 const SESSIONS = Number(args.opt("sessions", "10000"));
 const PATTERNS = Number(args.opt("patterns", "20000"));
@@ -430,6 +436,23 @@ if (ONLY.includes("wampkit")) {
         embedded(["--max-sessions", String(maxSessions + 1000)], t.dir, name),
     ]);
   }
+}
+if (ONLY.includes("wampkit") && args.has("permissions")) {
+  const config = new URL("./_permissions.json", import.meta.url).pathname;
+  routers.push([
+    "wampkit (permissions)",
+    () =>
+      embedded(
+        [
+          "--max-sessions",
+          String(maxSessions + 1000),
+          "--config",
+          config,
+        ],
+        HERE,
+        "wampkit (permissions)",
+      ),
+  ]);
 }
 if (ONLY.includes("nexus")) routers.push(["Nexus 3.3.0", nexus]);
 if (ONLY.includes("crossbar")) routers.push(["Crossbar 26.10", crossbar]);

@@ -35,8 +35,10 @@ const ALLOWED: Record<string, string[]> = {
   protocol: ["protocol"],
   serializers: ["serializers"],
   transports: ["transports"],
-  client: ["client", "protocol", "serializers", "transports"],
-  router: ["router", "protocol", "serializers", "transports"],
+  // Pure crypto and the auth methods; the Base64 codec is shared.
+  auth: ["auth", "serializers"],
+  client: ["client", "protocol", "serializers", "transports", "auth"],
+  router: ["router", "protocol", "serializers", "transports", "auth"],
 };
 
 Deno.test("architecture: imports point down and stay inside the repository", () => {
@@ -93,7 +95,8 @@ Deno.test("architecture: no import cycles (type imports included)", () => {
   const graph = new Map<string, string[]>();
   for (const file of files(src)) {
     const text = Deno.readTextFileSync(new URL(file, src))
-      .replace(/\/\*[\s\S]*?\*\//g, "");
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/^\s*\/\/.*$/gm, "");
     graph.set(file, imports(text).map((spec) => resolve(file, spec)));
   }
   const state = new Map<string, "visiting" | "done">();

@@ -5,9 +5,10 @@
  * @module
  */
 
-import { MessageType as M } from "../protocol/message_type.ts";
+import * as M from "../protocol/_codes.ts";
 import type { Dict, Message, ResultMessage } from "../protocol/messages.ts";
-import { ErrorUri, WampError } from "../protocol/wamp_error.ts";
+import * as ErrorUri from "../protocol/_uris.ts";
+import { WampError } from "../protocol/wamp_error.ts";
 import {
   type CallPromise,
   type CancelMode,

@@ -17,7 +17,7 @@ import {
   connectWebSocket,
   type WebSocketConstructor,
 } from "../transports/websocket.ts";
-import { ErrorUri } from "../protocol/wamp_error.ts";
+import * as ErrorUri from "../protocol/_uris.ts";
 import {
   type Clock,
   MAX_TIMER_DELAY,

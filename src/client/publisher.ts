@@ -4,7 +4,7 @@
  * @module
  */
 
-import { MessageType as M } from "../protocol/message_type.ts";
+import * as M from "../protocol/_codes.ts";
 import type {
   Dict,
   PublishedMessage,

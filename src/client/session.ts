@@ -7,11 +7,8 @@
  */
 
 import { announceRoles, hasFeature } from "../protocol/features.ts";
-import {
-  type MessageType,
-  MessageType as M,
-  messageTypeName,
-} from "../protocol/message_type.ts";
+import * as M from "../protocol/_codes.ts";
+import { type MessageType, messageTypeName } from "../protocol/message_type.ts";
 import type {
   Dict,
   ErrorMessage,
@@ -21,7 +18,9 @@ import type {
 import { parse, toWire } from "../protocol/parse.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { isValidUri } from "../protocol/uri.ts";
-import { ErrorUri, WampError } from "../protocol/wamp_error.ts";
+import * as ErrorUri from "../protocol/_uris.ts";
+import { WampError } from "../protocol/wamp_error.ts";
+import type { ClientAuth, HelloAuth } from "../auth/client_auth.ts";
 import type { Serializer } from "../serializers/serializer.ts";
 import type { CloseInfo, Frame, Transport } from "../transports/transport.ts";
 import type { CallPromise } from "./call_promise.ts";
@@ -102,6 +101,14 @@ export interface SessionOptions {
   authextra?: Dict;
   /** Answers CHALLENGE messages. */
   onchallenge?: ChallengeHandler;
+  /**
+   * An authentication method from `@wampkit/wamp/auth`, such as
+   * `wampcra({ authid, secret })`: it fills HELLO's `authmethods`, `authid`
+   * and `authextra` (options given here win), answers CHALLENGE when no
+   * `onchallenge` is set, and checks WELCOME (SCRAM's server signature)
+   * before the session opens.
+   */
+  auth?: ClientAuth;
   /**
    * Print every message sent and received.
    *
@@ -339,9 +346,30 @@ export class Session {
     return this.#state === "established";
   }
 
-  /** The WELCOME details. */
+  /**
+   * The WELCOME details: the identity the router verified (`authid`,
+   * `authrole`, `authmethod`, `authprovider`, `authextra`) and its roles.
+   */
   get details(): Dict {
     return this.#welcome;
+  }
+
+  /** The authid the router assigned in WELCOME, once established. */
+  get authid(): string | undefined {
+    const id = this.#welcome.authid;
+    return typeof id === "string" ? id : undefined;
+  }
+
+  /** The authrole the router assigned in WELCOME, once established. */
+  get authrole(): string | undefined {
+    const role = this.#welcome.authrole;
+    return typeof role === "string" ? role : undefined;
+  }
+
+  /** The authentication method the router used, once established. */
+  get authmethod(): string | undefined {
+    const method = this.#welcome.authmethod;
+    return typeof method === "string" ? method : undefined;
   }
 
   /** The transport the session runs over. */
@@ -428,22 +456,18 @@ export class Session {
     });
     // listen() may have ended the session already.
     if ((this.#state as State) !== "establishing") return promise;
-    const details: Dict = {
-      roles: announceRoles(CLIENT_ROLES),
-      agent: AGENT,
-    };
-    const o = this.#options;
-    if (o.authmethods) details.authmethods = o.authmethods;
-    if (o.authid !== undefined) details.authid = o.authid;
-    if (o.authrole !== undefined) details.authrole = o.authrole;
-    if (o.authextra) details.authextra = o.authextra;
-    try {
-      this.#send({ type: M.HELLO, realm: o.realm, details });
-    } catch (err) {
-      this.#joinPromise = undefined;
-      reject(err);
-      void this.leave(ErrorUri.INVALID_ARGUMENT, (err as Error).message);
+    const auth = this.#options.auth;
+    if (!auth) {
+      this.#hello({});
+      return promise;
     }
+    Promise.resolve().then(() => auth.hello()).then((hello) => {
+      if (this.#state === "establishing") this.#hello(hello);
+    }, (err) => {
+      if (this.#state === "establishing") {
+        this.#cannotAuthenticate(`Authentication failed: ${errorText(err)}`);
+      }
+    });
     return promise;
   }
 
@@ -695,7 +719,53 @@ export class Session {
     }
   }
 
+  #hello(auth: Partial<HelloAuth>): void {
+    const details: Dict = {
+      roles: announceRoles(CLIENT_ROLES),
+      agent: AGENT,
+    };
+    const o = this.#options;
+    const authmethods = o.authmethods ?? auth.authmethods;
+    const authid = o.authid ?? auth.authid;
+    const authrole = o.authrole ?? auth.authrole;
+    const authextra = auth.authextra || o.authextra
+      ? { ...auth.authextra, ...o.authextra }
+      : undefined;
+    if (authmethods) details.authmethods = authmethods;
+    if (authid !== undefined) details.authid = authid;
+    if (authrole !== undefined) details.authrole = authrole;
+    if (authextra) details.authextra = authextra;
+    try {
+      this.#send({ type: M.HELLO, realm: o.realm, details });
+    } catch (err) {
+      const join = this.#joinPromise;
+      this.#joinPromise = undefined;
+      join?.reject(err);
+      void this.leave(ErrorUri.INVALID_ARGUMENT, (err as Error).message);
+    }
+  }
+
   #welcomed(session: number, details: Dict): void {
+    const check = this.#options.auth?.welcome;
+    if (!check) {
+      this.#opened(session, details);
+      return;
+    }
+    // The session is not open until the router proved who it is (SCRAM's
+    // server signature); messages that arrive meanwhile are protocol
+    // violations, as before WELCOME.
+    Promise.resolve().then(() => check(details)).then(() => {
+      if (this.#state === "establishing") this.#opened(session, details);
+    }, (err) => {
+      if (this.#state === "establishing") {
+        this.#cannotAuthenticate(
+          `Router failed authentication: ${errorText(err)}`,
+        );
+      }
+    });
+  }
+
+  #opened(session: number, details: Dict): void {
     this.#id = session;
     this.#welcome = details;
     this.#routerRoles = (details.roles ?? {}) as Dict;
@@ -706,22 +776,13 @@ export class Session {
   }
 
   #challenged(method: string, extra: Dict): void {
-    const handler = this.#options.onchallenge;
-    const fail = (text: string) => {
-      this.#send({
-        type: M.ABORT,
-        details: { message: text },
-        reason: "wamp.error.cannot_authenticate",
-      });
-      this.#end({
-        reason: "wamp.error.cannot_authenticate",
-        message: text,
-        kind: "abort",
-      });
-      this.#transport.close(1000, "abort");
-    };
+    const { onchallenge, auth } = this.#options;
+    const handler = onchallenge ??
+      (auth && ((_s: Session, m: string, e: Dict) => auth.challenge(m, e)));
     if (!handler) {
-      fail(`Received CHALLENGE for ${method} without an onchallenge handler`);
+      this.#cannotAuthenticate(
+        `Received CHALLENGE for ${method} without an onchallenge handler`,
+      );
       return;
     }
     Promise.resolve()
@@ -731,8 +792,22 @@ export class Session {
         this.#send({ type: M.AUTHENTICATE, signature, extra: {} });
       }, (err) => {
         if (this.#state !== "establishing") return;
-        fail(`onchallenge failed: ${err instanceof Error ? err.message : err}`);
+        this.#cannotAuthenticate(`onchallenge failed: ${errorText(err)}`);
       });
+  }
+
+  #cannotAuthenticate(text: string): void {
+    this.#send({
+      type: M.ABORT,
+      details: { message: text },
+      reason: "wamp.error.cannot_authenticate",
+    });
+    this.#end({
+      reason: "wamp.error.cannot_authenticate",
+      message: text,
+      kind: "abort",
+    });
+    this.#transport.close(1000, "abort");
   }
 
   #aborted(reason: string, details: Dict): void {
@@ -828,4 +903,8 @@ export class Session {
       this.#userError(err, "onleave");
     }
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

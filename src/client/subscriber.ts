@@ -5,13 +5,14 @@
  * @module
  */
 
-import { MessageType as M } from "../protocol/message_type.ts";
+import * as M from "../protocol/_codes.ts";
 import type {
   EventMessage,
   SubscribedMessage,
   UnsubscribedMessage,
 } from "../protocol/messages.ts";
-import { ErrorUri, WampError } from "../protocol/wamp_error.ts";
+import * as ErrorUri from "../protocol/_uris.ts";
+import { WampError } from "../protocol/wamp_error.ts";
 import {
   notOpen,
   type Pending,

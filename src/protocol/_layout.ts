@@ -1,5 +1,6 @@
 // The wire layout of every message type, shared by parse() and toWire().
-import { MessageType } from "./message_type.ts";
+import * as M from "./_codes.ts";
+import { messageTypeName } from "./message_type.ts";
 
 /** How one fixed field of a message is checked. */
 export type FieldKind = "id" | "id0" | "uri" | "string" | "dict" | "type";
@@ -19,194 +20,78 @@ export interface Layout {
   readonly trailingDetails?: boolean;
 }
 
-const M = MessageType;
+// Flags: Arguments and ArgumentsKw may follow and the Options or Details dict
+// may switch on payload transparency (PPT); they may follow, never
+// transparent (PAYLOAD, ABORT); a Details dict may follow and the request id
+// may be 0 (TRAILING, the revocation form).
+const PPT = 1;
+const PAYLOAD = 2;
+const TRAILING = 4;
 
-export const LAYOUTS: Record<number, Layout> = {
-  [M.HELLO]: {
-    name: "HELLO",
-    fields: [["realm", "uri", "Realm"], ["details", "dict", "Details"]],
-    payload: false,
-  },
-  [M.WELCOME]: {
-    name: "WELCOME",
-    fields: [["session", "id", "Session"], ["details", "dict", "Details"]],
-    payload: false,
-  },
-  [M.ABORT]: {
-    name: "ABORT",
-    fields: [["details", "dict", "Details"], ["reason", "uri", "Reason"]],
-    payload: true,
-  },
-  [M.CHALLENGE]: {
-    name: "CHALLENGE",
-    fields: [["authMethod", "string", "AuthMethod"], [
-      "extra",
-      "dict",
-      "Extra",
-    ]],
-    payload: false,
-  },
-  [M.AUTHENTICATE]: {
-    name: "AUTHENTICATE",
-    fields: [["signature", "string", "Signature"], ["extra", "dict", "Extra"]],
-    payload: false,
-  },
-  [M.GOODBYE]: {
-    name: "GOODBYE",
-    fields: [["details", "dict", "Details"], ["reason", "uri", "Reason"]],
-    payload: false,
-  },
-  [M.ERROR]: {
-    name: "ERROR",
-    fields: [
-      ["requestType", "type", "Request.Type"],
-      ["requestId", "id", "Request"],
-      ["details", "dict", "Details"],
-      ["error", "uri", "Error"],
-    ],
-    payload: true,
-    pptKey: "details",
-  },
-  [M.PUBLISH]: {
-    name: "PUBLISH",
-    fields: [
-      ["requestId", "id", "Request"],
-      ["options", "dict", "Options"],
-      ["topic", "uri", "Topic"],
-    ],
-    payload: true,
-    pptKey: "options",
-  },
-  [M.PUBLISHED]: {
-    name: "PUBLISHED",
-    fields: [["requestId", "id", "Request"], [
-      "publication",
-      "id",
-      "Publication",
-    ]],
-    payload: false,
-  },
-  [M.SUBSCRIBE]: {
-    name: "SUBSCRIBE",
-    fields: [
-      ["requestId", "id", "Request"],
-      ["options", "dict", "Options"],
-      ["topic", "uri", "Topic"],
-    ],
-    payload: false,
-  },
-  [M.SUBSCRIBED]: {
-    name: "SUBSCRIBED",
-    fields: [["requestId", "id", "Request"], [
-      "subscription",
-      "id",
-      "Subscription",
-    ]],
-    payload: false,
-  },
-  [M.UNSUBSCRIBE]: {
-    name: "UNSUBSCRIBE",
-    fields: [["requestId", "id", "Request"], [
-      "subscription",
-      "id",
-      "Subscription",
-    ]],
-    payload: false,
-  },
-  [M.UNSUBSCRIBED]: {
-    name: "UNSUBSCRIBED",
-    fields: [["requestId", "id0", "Request"]],
-    payload: false,
-    trailingDetails: true,
-  },
-  [M.EVENT]: {
-    name: "EVENT",
-    fields: [
-      ["subscription", "id", "Subscription"],
-      ["publication", "id", "Publication"],
-      ["details", "dict", "Details"],
-    ],
-    payload: true,
-    pptKey: "details",
-  },
-  [M.EVENT_RECEIVED]: {
-    name: "EVENT_RECEIVED",
-    fields: [["publication", "id", "Publication"]],
-    payload: false,
-  },
-  [M.CALL]: {
-    name: "CALL",
-    fields: [
-      ["requestId", "id", "Request"],
-      ["options", "dict", "Options"],
-      ["procedure", "uri", "Procedure"],
-    ],
-    payload: true,
-    pptKey: "options",
-  },
-  [M.CANCEL]: {
-    name: "CANCEL",
-    fields: [["requestId", "id", "Request"], ["options", "dict", "Options"]],
-    payload: false,
-  },
-  [M.RESULT]: {
-    name: "RESULT",
-    fields: [["requestId", "id", "Request"], ["details", "dict", "Details"]],
-    payload: true,
-    pptKey: "details",
-  },
-  [M.REGISTER]: {
-    name: "REGISTER",
-    fields: [
-      ["requestId", "id", "Request"],
-      ["options", "dict", "Options"],
-      ["procedure", "uri", "Procedure"],
-    ],
-    payload: false,
-  },
-  [M.REGISTERED]: {
-    name: "REGISTERED",
-    fields: [["requestId", "id", "Request"], [
-      "registration",
-      "id",
-      "Registration",
-    ]],
-    payload: false,
-  },
-  [M.UNREGISTER]: {
-    name: "UNREGISTER",
-    fields: [["requestId", "id", "Request"], [
-      "registration",
-      "id",
-      "Registration",
-    ]],
-    payload: false,
-  },
-  [M.UNREGISTERED]: {
-    name: "UNREGISTERED",
-    fields: [["requestId", "id0", "Request"]],
-    payload: false,
-    trailingDetails: true,
-  },
-  [M.INVOCATION]: {
-    name: "INVOCATION",
-    fields: [
-      ["requestId", "id", "Request"],
-      ["registration", "id", "Registration"],
-      ["details", "dict", "Details"],
-    ],
-    payload: true,
-    pptKey: "details",
-  },
-  [M.INTERRUPT]: {
-    name: "INTERRUPT",
-    fields: [["requestId", "id", "Request"], ["options", "dict", "Options"]],
-    payload: false,
-  },
-  [M.YIELD]: {
-    name: "YIELD",
-    fields: [["requestId", "id", "Request"], ["options", "dict", "Options"]],
-    payload: true,
-    pptKey: "options",
-  },
+// The fixed fields of each type, by key; a key's kind and label follow from
+// its name (KINDS, else an ID; the label is the key capitalized).
+const TABLE: [code: number, fields: string, flags?: number][] = [
+  [M.HELLO, "realm details"],
+  [M.WELCOME, "session details"],
+  [M.ABORT, "details reason", PAYLOAD],
+  [M.CHALLENGE, "authMethod extra"],
+  [M.AUTHENTICATE, "signature extra"],
+  [M.GOODBYE, "details reason"],
+  [M.ERROR, "requestType requestId details error", PPT],
+  [M.PUBLISH, "requestId options topic", PPT],
+  [M.PUBLISHED, "requestId publication"],
+  [M.SUBSCRIBE, "requestId options topic"],
+  [M.SUBSCRIBED, "requestId subscription"],
+  [M.UNSUBSCRIBE, "requestId subscription"],
+  [M.UNSUBSCRIBED, "requestId", TRAILING],
+  [M.EVENT, "subscription publication details", PPT],
+  [M.EVENT_RECEIVED, "publication"],
+  [M.CALL, "requestId options procedure", PPT],
+  [M.CANCEL, "requestId options"],
+  [M.RESULT, "requestId details", PPT],
+  [M.REGISTER, "requestId options procedure"],
+  [M.REGISTERED, "requestId registration"],
+  [M.UNREGISTER, "requestId registration"],
+  [M.UNREGISTERED, "requestId", TRAILING],
+  [M.INVOCATION, "requestId registration details", PPT],
+  [M.INTERRUPT, "requestId options"],
+  [M.YIELD, "requestId options", PPT],
+];
+
+const KINDS: Record<string, FieldKind> = {
+  realm: "uri",
+  reason: "uri",
+  error: "uri",
+  topic: "uri",
+  procedure: "uri",
+  details: "dict",
+  extra: "dict",
+  options: "dict",
+  authMethod: "string",
+  signature: "string",
+  requestType: "type",
 };
+
+const LABELS: Record<string, string> = {
+  requestId: "Request",
+  requestType: "Request.Type",
+};
+
+/** The layout of each message type, by code. */
+export const LAYOUTS: Record<number, Layout> = {};
+for (const [code, names, flags = 0] of TABLE) {
+  const fields = names.split(" ").map((key): Field => [
+    key,
+    flags & TRAILING && key === "requestId" ? "id0" : KINDS[key] ?? "id",
+    LABELS[key] ?? key[0]!.toUpperCase() + key.slice(1),
+  ]);
+  LAYOUTS[code] = {
+    name: messageTypeName(code),
+    fields,
+    payload: (flags & (PPT | PAYLOAD)) > 0,
+    ...(flags & PPT
+      ? { pptKey: names.includes("options") ? "options" : "details" }
+      : {}),
+    ...(flags & TRAILING ? { trailingDetails: true } : {}),
+  };
+}

@@ -12,7 +12,7 @@ import {
   roles,
   string,
 } from "./_checks.ts";
-import { MessageType as M } from "./message_type.ts";
+import * as M from "./_codes.ts";
 
 /** A schema: known key → check. */
 export type Schema = Readonly<Record<string, Check>>;

@@ -4,79 +4,53 @@
  * @module
  */
 
-import { describe, isDict, isId, MAX_ID } from "./_checks.ts";
-import { type Field, type Layout, LAYOUTS } from "./_layout.ts";
+import { describe, isDict, isId } from "./_checks.ts";
+import { type Field, type FieldKind, type Layout, LAYOUTS } from "./_layout.ts";
 import { REQUIRED, SCHEMAS } from "./_options.ts";
-import { MessageType } from "./message_type.ts";
 import type { Dict, Message } from "./messages.ts";
 import { ProtocolError } from "./protocol_error.ts";
+import * as M from "./_codes.ts";
 
 const REQUEST_TYPES: ReadonlySet<number> = new Set([
-  MessageType.PUBLISH,
-  MessageType.SUBSCRIBE,
-  MessageType.UNSUBSCRIBE,
-  MessageType.CALL,
-  MessageType.CANCEL,
-  MessageType.REGISTER,
-  MessageType.UNREGISTER,
-  MessageType.INVOCATION,
+  M.PUBLISH,
+  M.SUBSCRIBE,
+  M.UNSUBSCRIBE,
+  M.CALL,
+  M.CANCEL,
+  M.REGISTER,
+  M.UNREGISTER,
+  M.INVOCATION,
 ]);
 
 function fail(layout: Layout, text: string): never {
   throw new ProtocolError(`${layout.name}: ${text}`);
 }
 
+/** Per field kind: the check, and what the error says was expected. */
+const FIELD_CHECKS: Record<FieldKind, [(v: unknown) => boolean, string]> = {
+  id: [isId, "an ID (integer in [1, 2^53])"],
+  id0: [(v) => v === 0 || isId(v), "an ID or 0"],
+  uri: [(v) => typeof v === "string", "a URI string"],
+  string: [(v) => typeof v === "string", "a string"],
+  dict: [isDict, "a dict"],
+  type: [
+    (v) => typeof v === "number" && REQUEST_TYPES.has(v),
+    "the type of a request (16, 32, 34, 48, 49, 64, 66 or 68)",
+  ],
+};
+
 function checkField(layout: Layout, field: Field, value: unknown): void {
   const [, kind, label] = field;
-  switch (kind) {
-    case "id":
-      if (!isId(value)) {
-        fail(
-          layout,
-          `${label} must be an ID (integer in [1, 2^53]), got ${
-            typeof value === "number" ? value : describe(value)
-          }`,
-        );
-      }
-      return;
-    case "id0":
-      if (
-        typeof value !== "number" || !Number.isInteger(value) || value < 0 ||
-        value > MAX_ID
-      ) {
-        fail(
-          layout,
-          `${label} must be an ID or 0, got ${
-            typeof value === "number" ? value : describe(value)
-          }`,
-        );
-      }
-      return;
-    case "uri":
-      if (typeof value !== "string") {
-        fail(layout, `${label} must be a URI string, got ${describe(value)}`);
-      }
-      return;
-    case "string":
-      if (typeof value !== "string") {
-        fail(layout, `${label} must be a string, got ${describe(value)}`);
-      }
-      return;
-    case "dict":
-      if (!isDict(value)) {
-        fail(layout, `${label} must be a dict, got ${describe(value)}`);
-      }
-      return;
-    case "type":
-      if (typeof value !== "number" || !REQUEST_TYPES.has(value)) {
-        fail(
-          layout,
-          `${label} must be the type of a request (16, 32, 34, 48, 49, 64, 66 or 68), got ${
-            typeof value === "number" ? value : describe(value)
-          }`,
-        );
-      }
-      return;
+  const [ok, expected] = FIELD_CHECKS[kind];
+  if (!ok(value)) {
+    // IDs and types show the number they got, other fields its type.
+    const numeric = kind === "id" || kind === "id0" || kind === "type";
+    fail(
+      layout,
+      `${label} must be ${expected}, got ${
+        numeric && typeof value === "number" ? value : describe(value)
+      }`,
+    );
   }
 }
 

@@ -214,6 +214,30 @@ export class Broker {
   }
 
   /**
+   * Adds a session to a subscription without a SUBSCRIBE, restoring a
+   * snapshot (`snapshot.ts`): the subscription keeps its id and creation
+   * time, and no meta event is published.
+   *
+   * @param session The subscriber.
+   * @param sub The subscription's id, URI, policy and creation time.
+   */
+  restoreSubscription(
+    session: RouterSession,
+    sub: Omit<BrokerSubscription, "subscribers">,
+  ): void {
+    let held = this.#index.get(sub.uri, sub.match);
+    if (held === undefined) {
+      held = { ...sub, subscribers: new Set() };
+      this.#index.set(sub.uri, sub.match, held);
+      this.#byId.set(held.id, held);
+    }
+    held.subscribers.add(session);
+    let mine = this.#bySession.get(session);
+    if (mine === undefined) this.#bySession.set(session, mine = new Set());
+    mine.add(held);
+  }
+
+  /**
    * Removes a session from every subscription.
    *
    * @param session The session that left.
@@ -230,8 +254,14 @@ export class Broker {
    *
    * @param session The publisher.
    * @param msg The message.
+   * @param disclose Disclose the publisher even if it did not ask (its
+   * role's permission says so).
    */
-  publish(session: RouterSession, msg: PublishMessage): void {
+  publish(
+    session: RouterSession,
+    msg: PublishMessage,
+    disclose = false,
+  ): void {
     const o = msg.options;
     const ack = o.acknowledge === true;
     if (!isValidUri(msg.topic) || msg.topic.startsWith("wamp.")) {
@@ -248,7 +278,7 @@ export class Broker {
       return;
     }
     const publication = randomId();
-    this.deliver(msg.topic, publication, msg, session);
+    this.deliver(msg.topic, publication, msg, session, disclose);
     if (ack) {
       session.send({
         type: M.PUBLISHED,
@@ -266,19 +296,21 @@ export class Broker {
    * @param publication The publication id.
    * @param msg The payload and options (a PUBLISH, or a meta event).
    * @param publisher The publishing session, or undefined for the router.
+   * @param disclose Disclose the publisher whatever it asked.
    */
   deliver(
     topic: string,
     publication: number,
     msg: Pick<PublishMessage, "options" | "args" | "kwargs" | "payload">,
     publisher: RouterSession | undefined,
+    disclose = false,
   ): void {
     const subs = this.#index.matches(topic);
     if (subs.length === 0) return;
     const o = msg.options;
     const filter = PublishFilter.of(o, publisher);
     const base: Dict = {};
-    if (publisher && o.disclose_me === true) {
+    if (publisher && (disclose || o.disclose_me === true)) {
       base.publisher = publisher.id;
       base.publisher_authid = publisher.authid;
       base.publisher_authrole = publisher.authrole;

@@ -380,8 +380,10 @@ export class Dealer {
    *
    * @param caller The caller.
    * @param msg The message.
+   * @param disclose Disclose the caller even if it did not ask (its role's
+   * permission says so).
    */
-  call(caller: RouterSession, msg: CallMessage): void {
+  call(caller: RouterSession, msg: CallMessage, disclose = false): void {
     const o = msg.options;
     if (o.progress === true) {
       if (!caller.has("caller", "progressive_call_invocations")) {
@@ -440,7 +442,7 @@ export class Dealer {
     const invocationId = serving.ids.next();
     const details: Dict = {};
     if (reg.match !== "exact") details.procedure = msg.procedure;
-    if (o.disclose_me === true) {
+    if (disclose || o.disclose_me === true) {
       details.caller = caller.id;
       details.caller_authid = caller.authid;
       details.caller_authrole = caller.authrole;
@@ -451,6 +453,8 @@ export class Dealer {
       details.receive_progress = true;
     }
     const timeout = typeof o.timeout === "number" ? o.timeout : 0;
+    // The callee learns the caller's deadline (it may give up early too).
+    if (timeout > 0) details.timeout = timeout;
     for (const k of PPT_KEYS) if (o[k] !== undefined) details[k] = o[k];
     const inv: PendingInvocation = {
       caller,
@@ -661,6 +665,48 @@ export class Dealer {
     if (!sent) {
       inv.caller.error(M.CALL, inv.callId, msg.error);
     }
+  }
+
+  /**
+   * Starts a restored session's INVOCATION ids after `lastInvocation`
+   * (`snapshot.ts`): above every id its earlier router may have sent, so
+   * late answers to those are dropped as finished, never taken for new
+   * ones.
+   *
+   * @param session The restored session.
+   * @param lastInvocation The id to continue after.
+   */
+  restoreSession(session: RouterSession, lastInvocation: number): void {
+    const state = this.#of(session);
+    if (state.ids.last < lastInvocation) {
+      this.#sessions.set(session, {
+        ...state,
+        ids: new IdGenerator(lastInvocation),
+      });
+    }
+  }
+
+  /**
+   * Adds a callee to a registration without a REGISTER, restoring a
+   * snapshot (`snapshot.ts`): the registration keeps its id, policies and
+   * creation time, callees are added in the order they are restored, and
+   * no meta event is published.
+   *
+   * @param session The callee.
+   * @param reg The registration's id, URI, policies and creation time.
+   */
+  restoreRegistration(
+    session: RouterSession,
+    reg: Omit<DealerRegistration, "callees" | "next">,
+  ): void {
+    let held = this.#index.get(reg.uri, reg.match);
+    if (held === undefined) {
+      held = { ...reg, callees: [], next: 0 };
+      this.#index.set(reg.uri, reg.match, held);
+      this.#byId.set(held.id, held);
+    }
+    if (!held.callees.includes(session)) held.callees.push(session);
+    this.#of(session).registrations.add(held);
   }
 
   /**

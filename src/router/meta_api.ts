@@ -46,7 +46,7 @@ function filtered(realm: MetaRealm, args: unknown[]): RouterSession[] {
 
 /**
  * Defines the meta procedures on a realm's dealer:
- * `wamp.session.count/list/get`,
+ * `wamp.session.count/list/get/kill/kill_by_authid/kill_by_authrole`,
  * `wamp.registration.list/lookup/match/get/list_callees/count_callees`,
  * `wamp.subscription.list/lookup/match/get/list_subscribers/count_subscribers`.
  *
@@ -66,6 +66,47 @@ export function defineMetaApi(realm: MetaRealm): void {
       throw new InternalError(ErrorUri.NO_SUCH_SESSION, "No such session");
     }
     return realm.describe(s);
+  });
+  // Killing ends the other session with GOODBYE (never the caller's own);
+  // like every meta procedure, only roles allowed to call it can.
+  const kill = (caller: RouterSession, targets: RouterSession[], kw: Dict) => {
+    const reason = typeof kw.reason === "string" && kw.reason.length <= 256
+      ? kw.reason
+      : "wamp.close.killed";
+    const message = typeof kw.message === "string"
+      ? kw.message.slice(0, 1024)
+      : undefined;
+    const killed: number[] = [];
+    for (const s of targets) {
+      if (s === caller) continue;
+      s.goodbye(reason, message);
+      killed.push(s.id);
+    }
+    return killed;
+  };
+  d.define("wamp.session.kill", (c, args, kw) => {
+    const s = realm.sessions.get(idArg(args, "Session"));
+    if (!s || s === c) {
+      throw new InternalError(ErrorUri.NO_SUCH_SESSION, "No such session");
+    }
+    kill(c, [s], kw);
+    return undefined;
+  });
+  d.define("wamp.session.kill_by_authid", (c, args, kw) => {
+    const id = args[0];
+    if (typeof id !== "string") {
+      throw new InternalError(ErrorUri.INVALID_ARGUMENT, "authid expected");
+    }
+    const all = [...realm.sessions.values()];
+    return kill(c, all.filter((s) => s.authid === id), kw);
+  });
+  d.define("wamp.session.kill_by_authrole", (c, args, kw) => {
+    const role = args[0];
+    if (typeof role !== "string") {
+      throw new InternalError(ErrorUri.INVALID_ARGUMENT, "authrole expected");
+    }
+    const all = [...realm.sessions.values()];
+    return kill(c, all.filter((s) => s.authrole === role), kw).length;
   });
   d.define("wamp.registration.list", () => {
     const out: Record<string, number[]> = {

@@ -24,7 +24,40 @@
  * @module
  */
 
-export { Router, type RouterEvent, type RouterOptions } from "./router.ts";
+export {
+  type RealmConfig,
+  Router,
+  type RouterEvent,
+  type RouterOptions,
+} from "./router.ts";
+export {
+  type AuthenticateCallback,
+  Authenticator,
+  type AuthOptions,
+  type AuthRequest,
+  type AuthStart,
+  type HelloInfo,
+  type Identity,
+  type MethodConfig,
+  type Principal,
+  type ScramConfig,
+} from "./authenticator.ts";
+export {
+  ConfigError,
+  type ListenConfig,
+  readRouterConfig,
+  type RouterConfig,
+} from "./router_config.ts";
+export {
+  type Action,
+  type Asker,
+  type AuthorizeCallback,
+  Authorizer,
+  type Decision,
+  type Permission,
+  type RoleConfig,
+  type SessionIdentity,
+} from "./authorizer.ts";
 export type { Clock } from "../transports/clock.ts";
 export {
   type LongPollHandler,

@@ -12,6 +12,8 @@ import { Broker } from "./broker.ts";
 import type { Clock } from "../transports/clock.ts";
 import { Dealer } from "./dealer.ts";
 import { defineMetaApi } from "./meta_api.ts";
+import { type Action, Authorizer, type Decision } from "./authorizer.ts";
+import { ErrorUri } from "../protocol/wamp_error.ts";
 import type { RouterSession, SessionRealm } from "./router_session.ts";
 
 /** Broker features this router implements. */
@@ -36,6 +38,8 @@ export const DEALER_FEATURES: readonly string[] = [
   "registration_meta_api",
 ];
 
+const OPEN: Decision = { allow: true };
+
 function features(list: readonly string[]): Dict {
   const out: Dict = {};
   for (const f of list) out[f] = true;
@@ -46,7 +50,7 @@ function features(list: readonly string[]): Dict {
 type Handler<K extends Message["type"]> = (
   session: RouterSession,
   msg: Extract<Message, { type: K }>,
-) => void;
+) => void | Promise<void>;
 
 /** How a realm handles each message type an established client sends. */
 type DispatchTable = { [K in Message["type"]]?: Handler<K> };
@@ -61,7 +65,20 @@ export interface RealmLimits {
   readonly maxRegistrationsPerSession: number;
   /** Timers for call timeouts. */
   readonly clock?: Clock;
+  /** Told of each meta event the broker and dealer publish. */
+  readonly observe?: MetaObserver;
 }
+
+/**
+ * Receives a realm's broker and dealer meta events (such as
+ * `wamp.subscription.on_subscribe` with `[session, subscription]`) as they
+ * are published, whoever subscribes to them.
+ */
+export type MetaObserver = (
+  realm: Realm,
+  topic: string,
+  args: unknown[],
+) => void;
 
 /**
  * One realm: a routing namespace with its own broker and dealer.
@@ -78,6 +95,8 @@ export class Realm implements SessionRealm {
     broker: features(BROKER_FEATURES),
     dealer: features(DEALER_FEATURES),
   };
+  /** Who may do what in this realm. */
+  readonly authorizer: Authorizer;
   #sessions = new Map<number, RouterSession>();
   #dispatch: DispatchTable;
 
@@ -86,11 +105,15 @@ export class Realm implements SessionRealm {
    *
    * @param name The realm URI.
    * @param limits Per-session limits.
+   * @param authorizer Permissions (everything is allowed without one).
    */
-  constructor(name: string, limits: RealmLimits) {
+  constructor(name: string, limits: RealmLimits, authorizer?: Authorizer) {
     this.name = name;
-    const meta = (topic: string, args: unknown[]) =>
+    this.authorizer = authorizer ?? new Authorizer({});
+    const meta = (topic: string, args: unknown[]) => {
+      limits.observe?.(this, topic, args);
       this.broker.deliver(topic, randomId(), { options: {}, args }, undefined);
+    };
     this.broker = new Broker(meta, limits.maxSubscriptionsPerSession);
     this.dealer = new Dealer(
       meta,
@@ -100,13 +123,68 @@ export class Realm implements SessionRealm {
     );
     const b = this.broker;
     const d = this.dealer;
+    const az = this.authorizer;
+    // Every request is authorized before anything is looked up; a decision
+    // that is not cached yet may take a promise (a callback's), which the
+    // session waits for before it handles its next message.
+    const guard = <T extends { requestId: number }>(
+      action: Action,
+      type: number,
+      uriOf: (m: T) => string,
+      then: (s: RouterSession, m: T, d: Decision) => void,
+    ) =>
+    (s: RouterSession, m: T): void | Promise<void> => {
+      if (az.open || s.trusted) return then(s, m, OPEN);
+      const uri = uriOf(m);
+      const decided = az.decision(s, uri, action);
+      const apply = (dec: Decision) => {
+        if (dec.allow) return then(s, m, dec);
+        // An unacknowledged publication is dropped without an answer.
+        if (
+          action === "publish" &&
+          (m as unknown as { options: Dict }).options.acknowledge !== true
+        ) return;
+        s.error(
+          type,
+          m.requestId,
+          ErrorUri.NOT_AUTHORIZED,
+          `Session is not authorized to ${action} ${uri}`,
+        );
+      };
+      if (decided instanceof Promise) {
+        return decided.then((dec) => {
+          if (s.isOpen) apply(dec);
+        });
+      }
+      apply(decided);
+    };
     this.#dispatch = {
-      [M.PUBLISH]: (s, m) => b.publish(s, m),
-      [M.SUBSCRIBE]: (s, m) => b.subscribe(s, m),
+      [M.PUBLISH]: guard(
+        "publish",
+        M.PUBLISH,
+        (m) => m.topic,
+        (s, m, dec) => b.publish(s, m, dec.disclose === true),
+      ),
+      [M.SUBSCRIBE]: guard(
+        "subscribe",
+        M.SUBSCRIBE,
+        (m) => m.topic,
+        (s, m) => b.subscribe(s, m),
+      ),
       [M.UNSUBSCRIBE]: (s, m) => b.unsubscribe(s, m),
-      [M.CALL]: (s, m) => d.call(s, m),
+      [M.CALL]: guard(
+        "call",
+        M.CALL,
+        (m) => m.procedure,
+        (s, m, dec) => d.call(s, m, dec.disclose === true),
+      ),
       [M.CANCEL]: (s, m) => d.cancel(s, m),
-      [M.REGISTER]: (s, m) => d.register(s, m),
+      [M.REGISTER]: guard(
+        "register",
+        M.REGISTER,
+        (m) => m.procedure,
+        (s, m) => d.register(s, m),
+      ),
       [M.UNREGISTER]: (s, m) => d.unregister(s, m),
       [M.YIELD]: (s, m) => d.yield(s, m),
       [M.ERROR]: (s, m) => {
@@ -127,8 +205,9 @@ export class Realm implements SessionRealm {
    *
    * @param session The sender.
    * @param msg The message.
+   * @returns A promise while an authorization decision is pending.
    */
-  handle(session: RouterSession, msg: Message): void {
+  handle(session: RouterSession, msg: Message): void | Promise<void> {
     const handler = this.#dispatch[msg.type] as
       | Handler<typeof msg.type>
       | undefined;
@@ -139,12 +218,22 @@ export class Realm implements SessionRealm {
         } is not a message a client sends in an established session`,
       );
     }
-    handler(session, msg as never);
+    return handler(session, msg as never);
   }
 
   /** Sessions in this realm. */
   get sessions(): ReadonlyMap<number, RouterSession> {
     return this.#sessions;
+  }
+
+  /**
+   * Holds a session restored from a snapshot (`snapshot.ts`): it was in
+   * the realm already, so no `wamp.session.on_join` is published.
+   *
+   * @param session The session.
+   */
+  restoreSession(session: RouterSession): void {
+    this.#sessions.set(session.id, session);
   }
 
   /**
@@ -187,7 +276,7 @@ export class Realm implements SessionRealm {
       authid: s.authid,
       authrole: s.authrole,
       authmethod: s.authmethod,
-      authprovider: "static",
+      authprovider: s.authprovider,
       transport: s.transportInfo,
     };
   }

@@ -13,8 +13,15 @@ import { memoryPair } from "../transports/memory.ts";
 import type { Transport } from "../transports/transport.ts";
 import { type Clock, systemClock } from "../transports/clock.ts";
 import type { UpgradePolicy } from "./negotiate.ts";
-import { Realm, type RealmLimits } from "./realm.ts";
+import { type MetaObserver, Realm, type RealmLimits } from "./realm.ts";
 import { RouterSession, type SessionHost } from "./router_session.ts";
+import { InternalCaller } from "./internal_caller.ts";
+import { Authenticator, type AuthOptions } from "./authenticator.ts";
+import {
+  type AuthorizeCallback,
+  Authorizer,
+  type RoleConfig,
+} from "./authorizer.ts";
 
 /**
  * A join, leave or abort, for logging. `abort` covers every session the
@@ -36,12 +43,37 @@ export interface RouterEvent {
   detail?: string;
 }
 
+/** A realm with its own roles (Crossbar's `realms` entries). */
+export interface RealmConfig {
+  /** The realm URI. */
+  name: string;
+  /** The realm's roles; `RouterOptions.roles` when absent. */
+  roles?: RoleConfig[];
+}
+
 /** Options of a {@linkcode Router}. */
 export interface RouterOptions {
   /**
-   * Realms to serve. Without a list, any realm a client names is created.
+   * Realms to serve, by name or with their roles. Without a list, any
+   * realm a client names is created.
    */
-  realms?: string[];
+  realms?: (string | RealmConfig)[];
+  /**
+   * Authentication methods served. Default: anonymous only, with role
+   * `anonymous` (the development default).
+   */
+  auth?: AuthOptions;
+  /**
+   * Roles and their permissions in every realm without roles of its own.
+   * With roles, a role that is not listed may do nothing. Default: every
+   * session may do everything (the development default).
+   */
+  roles?: RoleConfig[];
+  /**
+   * Decides for roles that are not listed in `roles`: `true`/`false` or a
+   * `Decision` (`{allow, disclose, cache}`), or a promise of one.
+   */
+  authorize?: AuthorizeCallback;
   /**
    * Create realms clients name. Default: true when `realms` is not given.
    */
@@ -156,6 +188,15 @@ export interface RouterHost extends SessionHost {
   reserveHandshake(): boolean;
   /** Gives back a place `reserveHandshake()` took. */
   releaseHandshake(): void;
+  /** The realms, by name. */
+  readonly realms: ReadonlyMap<string, Realm>;
+  /**
+   * Holds a session restored from a snapshot (`snapshot.ts`), which took
+   * its place with `admit()` and has not started yet.
+   */
+  adopt(session: RouterSession): void;
+  /** Told of every realm's meta events (`snapshot.ts` persists from them). */
+  observer: MetaObserver | undefined;
 }
 
 /**
@@ -232,9 +273,47 @@ export class Router implements UpgradePolicy {
       maxRegistrationsPerSession: options.maxRegistrationsPerSession ??
         10_000,
       clock,
+      observe: (realm, topic, args) =>
+        this.#host.observer?.(realm, topic, args),
     };
     const realms = this.#realms;
     const configured = this.#configured;
+    // Dynamic authenticators and authorizers are procedures that clients
+    // registered: the router calls them from a trusted session per realm.
+    const callers = new Map<string, InternalCaller>();
+    const invoke = (
+      realm: string,
+      procedure: string,
+      args: unknown[],
+      kwargs: Record<string, unknown>,
+    ): Promise<unknown[]> => {
+      let caller = callers.get(realm);
+      if (caller === undefined || caller.closed) {
+        caller = new InternalCaller(
+          (server) => {
+            const session = new RouterSession(
+              server,
+              new JsonSerializer(),
+              this.#host,
+              true,
+            );
+            this.#sessions.add(session);
+            session.start();
+          },
+          realm,
+          clock,
+        );
+        callers.set(realm, caller);
+      }
+      return caller.call(procedure, args, kwargs);
+    };
+    const authenticator = new Authenticator(
+      options.auth ?? { anonymous: true },
+      invoke,
+    );
+    const authorizerFor = (roles: RoleConfig[] | undefined) =>
+      new Authorizer({ roles, authorize: options.authorize, invoke });
+    const shared = authorizerFor(options.roles);
     const host: RouterHost = {
       serializers: this.#serializers,
       pendingHandshakes: () => this.#sessions.size - this.#joined,
@@ -247,10 +326,16 @@ export class Router implements UpgradePolicy {
       releaseHandshake: () => {
         this.#opening--;
       },
+      realms,
+      adopt: (session) => {
+        this.#sessions.add(session);
+      },
+      observer: undefined,
       strictRequestIds: options.strictRequestIds ?? true,
       helloTimeout: options.helloTimeout ?? 10_000,
       maxOutboundBytes: this.maxOutboundBytes,
       clock,
+      authenticator,
       realmFor(name) {
         const realm = realms.get(name);
         if (realm !== undefined) return realm;
@@ -258,7 +343,7 @@ export class Router implements UpgradePolicy {
         if (realms.size >= maxRealms) {
           return `No realm ${name}, and the router serves as many realms as it may`;
         }
-        const created = new Realm(name, limits);
+        const created = new Realm(name, limits, shared);
         realms.set(name, created);
         return created;
       },
@@ -293,9 +378,14 @@ export class Router implements UpgradePolicy {
     };
     this.#host = host;
     hosts.set(this, host);
-    for (const name of options.realms ?? []) {
+    for (const entry of options.realms ?? []) {
+      const name = typeof entry === "string" ? entry : entry.name;
       if (!isValidUri(name)) throw new TypeError(`Invalid realm URI ${name}`);
-      realms.set(name, new Realm(name, limits));
+      const roles = typeof entry === "string" ? undefined : entry.roles;
+      realms.set(
+        name,
+        new Realm(name, limits, roles ? authorizerFor(roles) : shared),
+      );
       configured.add(name);
     }
   }

@@ -16,6 +16,8 @@ import { ErrorUri } from "../protocol/wamp_error.ts";
 import type { Serializer } from "../serializers/serializer.ts";
 import type { Frame, Transport } from "../transports/transport.ts";
 import { type Clock, MAX_TIMER_DELAY } from "../transports/clock.ts";
+import type { Authenticator, AuthStart, Identity } from "./authenticator.ts";
+import type { SessionIdentity } from "./authorizer.ts";
 
 /** What a router session needs of the realm it joins. */
 export interface SessionRealm {
@@ -27,8 +29,11 @@ export interface SessionRealm {
   join(session: RouterSession): void;
   /** A session left. */
   leave(session: RouterSession): void;
-  /** Handles a message of an established session (not GOODBYE/ABORT). */
-  handle(session: RouterSession, msg: Message): void;
+  /**
+   * Handles a message of an established session (not GOODBYE/ABORT); a
+   * promise while its authorization is pending.
+   */
+  handle(session: RouterSession, msg: Message): void | Promise<void>;
 }
 
 /** What a router session needs from its router. */
@@ -41,6 +46,8 @@ export interface SessionHost {
   readonly maxOutboundBytes: number;
   /** Timers. */
   readonly clock: Clock;
+  /** Authenticates HELLOs. */
+  readonly authenticator: Authenticator;
   /** Finds (or creates) a realm for a HELLO; a string says why not. */
   realmFor(name: string): SessionRealm | string;
   /** Takes a place for a joining session; false when full. */
@@ -51,7 +58,12 @@ export interface SessionHost {
   log(event: string, session: RouterSession, detail?: string): void;
 }
 
-type State = "hello" | "established" | "closed";
+// hello: waiting for HELLO; auth: an authentication step is running (no
+// message may arrive); challenged: waiting for AUTHENTICATE.
+type State = "hello" | "auth" | "challenged" | "established" | "closed";
+
+/** Messages that may wait behind a pending authorization decision. */
+const MAX_BACKLOG = 1000;
 
 const REQUESTS: ReadonlySet<number> = new Set([
   M.SUBSCRIBE,
@@ -67,7 +79,10 @@ const REQUESTS: ReadonlySet<number> = new Set([
  */
 export class RouterSession {
   /** The session id (global scope, random). */
-  readonly id: number = randomId();
+  get id(): number {
+    return this.#id;
+  }
+  #id: number = randomId();
   /** The joined realm, once established. */
   realm: SessionRealm | undefined;
   /** The authid granted. */
@@ -76,10 +91,16 @@ export class RouterSession {
   authrole = "anonymous";
   /** The authmethod used. */
   authmethod = "anonymous";
+  /** Who verified the identity: `static` or `dynamic`. */
+  authprovider = "static";
+  /** WELCOME's authextra. */
+  authextra: Dict | undefined;
   /** The client's announced roles. */
   roles: Dict = {};
   /** Resolves once the transport has closed. */
   readonly closed: Promise<void>;
+  /** The router's own session, which authorization does not restrict. */
+  readonly trusted: boolean;
 
   #transport: Transport;
   #serializer: Serializer;
@@ -88,6 +109,9 @@ export class RouterSession {
   #lastRequest = 0;
   #helloTimer: unknown;
   #closedResolve: () => void;
+  #verify: ((signature: string) => Promise<Identity | null>) | undefined;
+  #backlog: Message[] | undefined;
+  #admitted = false;
 
   /**
    * Starts serving a transport.
@@ -95,8 +119,16 @@ export class RouterSession {
    * @param transport The accepted transport.
    * @param serializer The serializer for its subprotocol.
    * @param host The router.
+   * @param trusted The router's own session (dynamic authenticators and
+   * authorizers): joins without authentication, may do anything.
    */
-  constructor(transport: Transport, serializer: Serializer, host: SessionHost) {
+  constructor(
+    transport: Transport,
+    serializer: Serializer,
+    host: SessionHost,
+    trusted = false,
+  ) {
+    this.trusted = trusted;
     this.#transport = transport;
     this.#serializer = serializer;
     this.#host = host;
@@ -127,6 +159,11 @@ export class RouterSession {
     return this.#serializer;
   }
 
+  /** The transport this session is served over. */
+  get transport(): Transport {
+    return this.#transport;
+  }
+
   /** Transport details for the session meta API. */
   get transportInfo(): Dict {
     const info = this.#transport.info;
@@ -136,6 +173,38 @@ export class RouterSession {
   /** Whether the session is established. */
   get isOpen(): boolean {
     return this.#state === "established";
+  }
+
+  /**
+   * Makes the session established in a realm without a handshake: a
+   * session restored from a snapshot (`snapshot.ts`), whose client joined
+   * the router this one replaces. It holds a place the caller took with
+   * `admit()`; its next request id is taken as given, and strict checking
+   * goes on from there.
+   *
+   * @param realm The realm it had joined.
+   * @param id Its session id there.
+   */
+  resume(realm: SessionRealm, id: number): void {
+    this.#host.clock.clearTimeout(this.#helloTimer);
+    this.#id = id;
+    this.realm = realm;
+    this.#admitted = true;
+    this.#lastRequest = -1;
+    this.#state = "established";
+  }
+
+  /** The verified identity, for authorization callbacks. */
+  get identity(): SessionIdentity {
+    return {
+      session: this.id,
+      realm: this.realm?.name ?? "",
+      authid: this.authid,
+      authrole: this.authrole,
+      authmethod: this.authmethod,
+      authprovider: this.authprovider,
+      ...(this.authextra ? { authextra: this.authextra } : {}),
+    };
   }
 
   /**
@@ -278,18 +347,28 @@ export class RouterSession {
     }
     try {
       if (this.#state === "hello") this.#handshake(message);
+      else if (this.#state === "challenged") this.#authenticate(message);
+      else if (this.#state === "auth") {
+        throw new ProtocolError(
+          `${messageTypeName(message.type)} received during authentication`,
+        );
+      } else if (this.#backlog !== undefined) this.#queue(message);
       else this.#established(message);
     } catch (err) {
-      if (err instanceof ProtocolError) {
-        this.abort(ErrorUri.PROTOCOL_VIOLATION, err.message);
-      } else {
-        this.abort(
-          ErrorUri.PROTOCOL_VIOLATION,
-          `Router failed on ${messageTypeName(message.type)}: ${
-            (err as Error).message
-          }`,
-        );
-      }
+      this.#failed(message, err);
+    }
+  }
+
+  #failed(message: Message, err: unknown): void {
+    if (err instanceof ProtocolError) {
+      this.abort(ErrorUri.PROTOCOL_VIOLATION, err.message);
+    } else {
+      this.abort(
+        ErrorUri.PROTOCOL_VIOLATION,
+        `Router failed on ${messageTypeName(message.type)}: ${
+          (err as Error).message
+        }`,
+      );
     }
   }
 
@@ -313,21 +392,6 @@ export class RouterSession {
         "HELLO: Details.roles must hold at least one of caller, callee, publisher, subscriber",
       );
     }
-    // Only anonymous access exists yet: a client that asks for other
-    // methods only cannot be served, and an authid it claims is not taken.
-    const methods = msg.details.authmethods;
-    if (
-      Array.isArray(methods) && methods.length > 0 &&
-      !methods.includes("anonymous")
-    ) {
-      this.abort(
-        ErrorUri.NO_AUTH_METHOD,
-        `None of the authmethods ${
-          methods.join(", ")
-        } is served: this router admits anonymous sessions only`,
-      );
-      return;
-    }
     if (!this.#host.admit()) {
       this.abort(
         ErrorUri.UNAVAILABLE,
@@ -341,25 +405,96 @@ export class RouterSession {
       this.abort(ErrorUri.NO_SUCH_REALM, realm);
       return;
     }
-    this.#host.clock.clearTimeout(this.#helloTimer);
     this.roles = roles;
-    this.authid = `anonymous-${this.id}`;
-    this.authrole = "anonymous";
     this.realm = realm;
-    this.#state = "established";
-    this.send({
-      type: M.WELCOME,
+    this.#admitted = true;
+    this.#state = "auth";
+    if (this.trusted) {
+      return this.#welcome({
+        authid: "router",
+        authrole: "trusted",
+        authmethod: "trusted",
+        authprovider: "router",
+      });
+    }
+    this.#host.authenticator.start({
+      realm: realm.name,
+      details: msg.details,
       session: this.id,
-      details: {
-        realm: realm.name,
-        authid: this.authid,
-        authrole: this.authrole,
-        authmethod: this.authmethod,
-        authprovider: "static",
-        roles: realm.routerRoles,
-        agent: "wampkit-router-0.1.0",
-      },
-    });
+      transport: this.transportInfo,
+    }).then(
+      (start) => this.#started(start),
+      () => this.#denied(),
+    );
+  }
+
+  #started(start: AuthStart): void {
+    if (this.#state !== "auth") return;
+    switch (start.kind) {
+      case "welcome":
+        return this.#welcome(start.identity);
+      case "abort":
+        this.abort(start.reason, start.message);
+        return;
+      default:
+        this.#verify = start.verify;
+        this.#state = "challenged";
+        this.send({
+          type: M.CHALLENGE,
+          authMethod: start.method,
+          extra: start.extra,
+        });
+    }
+  }
+
+  // One AUTHENTICATE per connection: the challenge is spent whatever the
+  // answer, and anything else is a protocol violation.
+  #authenticate(msg: Message): void {
+    if (msg.type !== M.AUTHENTICATE) {
+      if (msg.type === M.ABORT) {
+        this.#release();
+        this.#transport.close(1000, "abort");
+        return;
+      }
+      throw new ProtocolError(
+        `${messageTypeName(msg.type)} received while waiting for AUTHENTICATE`,
+      );
+    }
+    const verify = this.#verify!;
+    this.#verify = undefined;
+    this.#state = "auth";
+    verify(msg.signature).then((identity) => {
+      if (this.#state !== "auth") return;
+      if (identity === null) this.#denied();
+      else this.#welcome(identity);
+    }, () => this.#denied());
+  }
+
+  #denied(): void {
+    if (this.#state === "closed") return;
+    this.abort(ErrorUri.NOT_AUTHORIZED, "Authentication failed");
+  }
+
+  #welcome(identity: Identity): void {
+    const realm = this.realm!;
+    this.#host.clock.clearTimeout(this.#helloTimer);
+    this.authid = identity.authid;
+    this.authrole = identity.authrole;
+    this.authmethod = identity.authmethod;
+    this.authprovider = identity.authprovider;
+    this.authextra = identity.authextra;
+    this.#state = "established";
+    const details: Dict = {
+      realm: realm.name,
+      authid: this.authid,
+      authrole: this.authrole,
+      authmethod: this.authmethod,
+      authprovider: this.authprovider,
+      roles: realm.routerRoles,
+      agent: "wampkit-router-0.1.0",
+    };
+    if (identity.authextra) details.authextra = identity.authextra;
+    this.send({ type: M.WELCOME, session: this.id, details });
     realm.join(this);
     this.#host.log("join", this);
   }
@@ -368,7 +503,7 @@ export class RouterSession {
     const realm = this.realm!;
     if (REQUESTS.has(msg.type)) {
       const id = (msg as { requestId: number }).requestId;
-      if (this.#host.strictRequestIds) {
+      if (this.#host.strictRequestIds && this.#lastRequest >= 0) {
         const expected = this.#lastRequest >= 2 ** 53
           ? 1
           : this.#lastRequest + 1;
@@ -396,8 +531,47 @@ export class RouterSession {
         this.#release();
         this.#transport.close(1000, "abort");
         return;
-      default:
-        realm.handle(this, msg);
+      default: {
+        const pending = realm.handle(this, msg);
+        if (pending !== undefined) this.#wait(pending, msg);
+      }
+    }
+  }
+
+  // An authorization decision is pending: later messages wait behind it,
+  // so a session's messages are handled in the order it sent them.
+  #wait(pending: Promise<void>, msg: Message): void {
+    this.#backlog ??= [];
+    pending.then(() => this.#drain(), (err) => this.#failed(msg, err));
+  }
+
+  #queue(msg: Message): void {
+    const backlog = this.#backlog!;
+    if (backlog.length >= MAX_BACKLOG) {
+      throw new ProtocolError(
+        `More than ${MAX_BACKLOG} messages wait for an authorization decision`,
+      );
+    }
+    backlog.push(msg);
+  }
+
+  #drain(): void {
+    const backlog = this.#backlog ?? [];
+    this.#backlog = undefined;
+    while (backlog.length > 0 && this.#state === "established") {
+      const msg = backlog.shift()!;
+      try {
+        this.#established(msg);
+      } catch (err) {
+        this.#failed(msg, err);
+        return;
+      }
+      const waiting = this.#backlog as Message[] | undefined;
+      if (waiting !== undefined) {
+        // Waiting again: the rest goes back in line, in order.
+        waiting.push(...backlog);
+        return;
+      }
     }
   }
 
@@ -410,6 +584,6 @@ export class RouterSession {
       this.realm?.leave(this);
       this.#host.log("leave", this);
     }
-    this.#host.released(this, wasOpen);
+    this.#host.released(this, this.#admitted);
   }
 }

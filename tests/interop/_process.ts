@@ -127,7 +127,8 @@ export async function startNexus(
  * Starts Crossbar (from .peers/) with an anonymous realm1 on a free port;
  * `longpoll` also serves HTTP long-poll on that path, `rawsocket` a
  * RawSocket transport on another port, `binary` and `env` run another
- * Crossbar (see crossbar_longpoll_test.ts).
+ * Crossbar (see crossbar_longpoll_test.ts); `roles` and `auth` secure it
+ * (see crossbar_auth_test.ts).
  */
 export async function startCrossbar(
   options: {
@@ -135,6 +136,10 @@ export async function startCrossbar(
     binary?: string;
     longpoll?: { path: string; options?: Record<string, unknown> };
     env?: Record<string, string>;
+    /** realm1's roles instead of an all-permitting `anonymous`. */
+    roles?: Record<string, unknown>[];
+    /** The WebSocket transport's `auth` instead of anonymous access. */
+    auth?: Record<string, unknown>;
   } = {},
 ): Promise<RunningRouter> {
   const port = freePort();
@@ -150,7 +155,7 @@ export async function startCrossbar(
         type: "router",
         realms: [{
           name: "realm1",
-          roles: [{
+          roles: options.roles ?? [{
             name: "anonymous",
             permissions: [{
               uri: "",
@@ -174,7 +179,8 @@ export async function startCrossbar(
               ws: {
                 type: "websocket",
                 serializers: ["json", "msgpack", "cbor"],
-                auth: { anonymous: { type: "static", role: "anonymous" } },
+                auth: options.auth ??
+                  { anonymous: { type: "static", role: "anonymous" } },
               },
               ...(options.longpoll && {
                 [options.longpoll.path]: {

@@ -3,7 +3,8 @@
 #   .peers/cbvenv   Crossbar.io from PyPI (python3 >= 3.11)
 #   .peers/cb22venv Crossbar.io 22.3.1 from PyPI, for its HTTP long-poll
 #                   transport (later releases refuse long-poll sessions)
-#   .peers/abvenv   autobahn-python from PyPI, pinned (msgpack and cbor2 come with it)
+#   .peers/abvenv   autobahn-python from PyPI, pinned, with its encryption and
+#                   scram extras (msgpack and cbor2 come with it)
 #   .peers/bin      nexusd from the Go module proxy (go >= 1.25)
 #   tests/interop/node_modules   Autobahn|JS, wampy and ws from npm (node),
 #                   with optional dependencies, as `npm install` gives users
@@ -37,14 +38,16 @@ if ! .peers/cb22venv/bin/python -c "import importlib.metadata as m, sys; sys.exi
 fi
 .peers/cb22venv/bin/crossbar version >/dev/null 2>&1 || { echo "crossbar $CROSSBAR22 does not run"; exit 1; }
 
+# With its crypto extras: PyNaCl for cryptosign, argon2-cffi and passlib
+# for SCRAM (tests/interop/python_auth_test.ts).
 AUTOBAHN_PY=26.10.2
-if ! .peers/abvenv/bin/python -c "import autobahn, msgpack, cbor2, sys; sys.exit(autobahn.__version__ != '$AUTOBAHN_PY')" 2>/dev/null; then
-  echo "installing autobahn-python $AUTOBAHN_PY (PyPI)"
+if ! .peers/abvenv/bin/python -c "import autobahn, msgpack, cbor2, nacl, argon2, passlib, sys; sys.exit(autobahn.__version__ != '$AUTOBAHN_PY')" 2>/dev/null; then
+  echo "installing autobahn-python $AUTOBAHN_PY with its encryption and scram extras (PyPI)"
   rm -rf .peers/abvenv
   python3 -m venv .peers/abvenv
-  .peers/abvenv/bin/pip install --quiet --disable-pip-version-check "autobahn==$AUTOBAHN_PY"
+  .peers/abvenv/bin/pip install --quiet --disable-pip-version-check "autobahn[encryption,scram]==$AUTOBAHN_PY"
 fi
-.peers/abvenv/bin/python -c "import autobahn.asyncio.wamp, msgpack, cbor2" || { echo "autobahn-python does not import"; exit 1; }
+.peers/abvenv/bin/python -c "import autobahn.asyncio.wamp, msgpack, cbor2, autobahn.wamp.cryptosign, nacl, argon2, passlib" || { echo "autobahn-python does not import"; exit 1; }
 
 if [ ! -x .peers/bin/nexusd ]; then
   echo "building nexusd v3.3.0 (Go module proxy)"

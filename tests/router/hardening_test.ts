@@ -225,7 +225,7 @@ Deno.test("reserved URIs: no registration can receive calls to wamp.* procedures
   // Another session's calls to wamp.* are answered by the router alone.
   const caller = await session(router);
   await assert.rejects(
-    caller.call("wamp.session.kill", [1]),
+    caller.call("wamp.session.kill_everyone", [1]),
     (e: { uri?: string }) => e.uri === "wamp.error.no_such_procedure",
   );
   assert.equal(await caller.call("wamp.session.count"), 2);

@@ -11,9 +11,12 @@
  * HTTP 403), `--max-sessions N`, `--max-outbound-bytes N` (slow consumer
  * bound, default 16 MiB), `--longpoll PATH` (also serve WAMP's HTTP
  * long-poll transport under this path, such as `/lp`), `--rawsocket-port PORT`
- * (also serve RawSocket on `rs://host:PORT`; 0 picks one), `--quiet`. The first log line says how the
- * router admits sessions: "anonymous, all permissions" (there is no
- * authentication yet).
+ * (also serve RawSocket on `rs://host:PORT`; 0 picks one), `--config FILE`
+ * (realms, roles and permissions, authentication principals, allowed
+ * origins and limits as JSON; see `readRouterConfig`; flags win over the
+ * file), `--quiet`. The first log line says how the router admits
+ * sessions: without a configuration "anonymous, all permissions" (the
+ * development default), else the methods and the number of roles.
  *
  * @example Run a router
  * ```sh
@@ -27,7 +30,8 @@ import { CborSerializer } from "../../serializers/cbor.ts";
 import { JsonSerializer } from "../../serializers/json.ts";
 import { MsgpackSerializer } from "../../serializers/msgpack.ts";
 import type { Serializer } from "../../serializers/serializer.ts";
-import { Router } from "../router.ts";
+import { Router, type RouterOptions } from "../router.ts";
+import { ConfigError, readRouterConfig } from "../router_config.ts";
 import { type RouterServer, serveRawSocket, serveRouter } from "./deno.ts";
 
 export type { RouterServer };
@@ -53,6 +57,9 @@ interface Flags {
   "rawsocket-port": string;
   "lenient-ids": boolean;
   quiet: boolean;
+  config: string;
+  /** Flags given on the command line (they win over the file). */
+  given: Set<string>;
 }
 
 function parseFlags(args: string[]): Flags {
@@ -70,6 +77,8 @@ function parseFlags(args: string[]): Flags {
     "rawsocket-port": "",
     "lenient-ids": false,
     quiet: false,
+    config: "",
+    given: new Set(),
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -93,6 +102,7 @@ function parseFlags(args: string[]): Flags {
         "max-outbound-bytes",
         "longpoll",
         "rawsocket-port",
+        "config",
       ].includes(name)
     ) {
       console.error(`Unknown option ${arg}`);
@@ -103,6 +113,7 @@ function parseFlags(args: string[]): Flags {
       console.error(`Option --${name} needs a value`);
       Deno.exit(2);
     }
+    flags.given.add(name);
     if (name === "realm" || name === "allow-origin") flags[name].push(value);
     else {
       flags[
@@ -116,6 +127,7 @@ function parseFlags(args: string[]): Flags {
           | "max-outbound-bytes"
           | "longpoll"
           | "rawsocket-port"
+          | "config"
       ] = value;
     }
   }
@@ -139,6 +151,36 @@ function parseFlags(args: string[]): Flags {
  */
 export function main(args: string[]): CliServer {
   const values = parseFlags(args);
+  let fromFile: RouterOptions = {};
+  let summary = "anonymous, all permissions";
+  if (values.config !== "") {
+    try {
+      const config = readRouterConfig(
+        JSON.parse(Deno.readTextFileSync(values.config)),
+      );
+      fromFile = config.options;
+      summary = config.summary;
+      const l = config.listen;
+      const take = (
+        flag: "host" | "port" | "path" | "serializers",
+        v: unknown,
+      ) => {
+        if (v !== undefined && !values.given.has(flag)) {
+          values[flag] = Array.isArray(v) ? v.join(",") : String(v);
+        }
+      };
+      take("host", l.host);
+      take("port", l.port);
+      take("path", l.path);
+      take("serializers", l.serializers);
+    } catch (err) {
+      const why = err instanceof ConfigError || err instanceof SyntaxError
+        ? err.message
+        : `cannot read it (${(err as Error).message})`;
+      console.error(`Configuration ${values.config}: ${why}`);
+      Deno.exit(2);
+    }
+  }
 
   const available: Record<string, () => Serializer> = {
     json: () => new JsonSerializer(),
@@ -163,19 +205,24 @@ export function main(args: string[]): CliServer {
     return n;
   }
 
+  const given = (flag: string) => values.given.has(flag);
   const router = new Router({
-    realms: values.realm.length > 0 ? values.realm : undefined,
+    ...fromFile,
+    realms: values.realm.length > 0 ? values.realm : fromFile.realms,
     serializers,
     strictRequestIds: !values["lenient-ids"],
-    helloTimeout: positive("hello-timeout", values["hello-timeout"]) * 1000,
-    maxSessions: positive("max-sessions", values["max-sessions"]),
-    maxOutboundBytes: positive(
-      "max-outbound-bytes",
-      values["max-outbound-bytes"],
-    ),
+    helloTimeout: !given("hello-timeout") && fromFile.helloTimeout
+      ? fromFile.helloTimeout
+      : positive("hello-timeout", values["hello-timeout"]) * 1000,
+    maxSessions: !given("max-sessions") && fromFile.maxSessions
+      ? fromFile.maxSessions
+      : positive("max-sessions", values["max-sessions"]),
+    maxOutboundBytes: !given("max-outbound-bytes") && fromFile.maxOutboundBytes
+      ? fromFile.maxOutboundBytes
+      : positive("max-outbound-bytes", values["max-outbound-bytes"]),
     allowedOrigins: values["allow-origin"].length > 0
       ? values["allow-origin"]
-      : undefined,
+      : fromFile.allowedOrigins,
     onEvent: values.quiet ? undefined : (e) =>
       console.log(
         `${new Date().toISOString()} ${e.type} session=${e.session} realm=${
@@ -202,7 +249,7 @@ export function main(args: string[]): CliServer {
       server.longpollUrl ? ` and ${server.longpollUrl} (long-poll)` : ""
     }${
       rawsocket ? ` and ${rawsocket.url} (RawSocket)` : ""
-    } (sessions: anonymous, all permissions)`,
+    } (sessions: ${summary})`,
   );
   if (rawsocket === undefined) return server;
   return {

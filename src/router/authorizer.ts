@@ -1,0 +1,312 @@
+/**
+ * The router's permission model: roles with per-URI permissions for call,
+ * register, publish and subscribe (Crossbar's configuration shape), an
+ * optional `authorize` callback, and a cache of decisions per role, URI and
+ * action.
+ *
+ * @module
+ */
+
+import type { Dict } from "../protocol/messages.ts";
+
+/** What a session asks to do. */
+export type Action = "call" | "register" | "publish" | "subscribe";
+
+/** One permission of a role, as Crossbar configures it. */
+export interface Permission {
+  /** The URI, prefix or wildcard pattern (`""` with prefix: everything). */
+  uri: string;
+  /**
+   * How `uri` matches.
+   *
+   * @default {"exact"}
+   */
+  match?: "exact" | "prefix" | "wildcard";
+  /** The actions allowed; absent ones are denied. */
+  allow?: Partial<Record<Action, boolean>>;
+  /** Disclose the caller to callees / the publisher to subscribers. */
+  disclose?: { caller?: boolean; publisher?: boolean };
+  /** Whether decisions may be cached (always for static permissions). */
+  cache?: boolean;
+}
+
+/** A role and its permissions. */
+export interface RoleConfig {
+  /** The role name (a session's `authrole`). */
+  name: string;
+  /** The permissions; the most specific matching one decides. */
+  permissions?: Permission[];
+  /**
+   * A procedure that a client registered, deciding for this role as
+   * Crossbar calls a dynamic authorizer: `(session, uri, action, options)`
+   * returning `true`/`false` or `{allow, disclose, cache}`. Instead of
+   * `permissions`.
+   */
+  authorizer?: string;
+}
+
+/** Calls a procedure registered in a realm (the router's trusted session). */
+type Invoke = (
+  realm: string,
+  procedure: string,
+  args: unknown[],
+  kwargs: Record<string, unknown>,
+) => Promise<unknown[]>;
+
+/** A decision: allowed or not, and whether to disclose the sender. */
+export interface Decision {
+  /** Whether the action is allowed. */
+  allow: boolean;
+  /** Disclose the caller (call) or publisher (publish). */
+  disclose?: boolean;
+  /** Whether the decision may be cached for the role, URI and action. */
+  cache?: boolean;
+}
+
+/** Who asks: the role, and the whole identity for callbacks. */
+export interface Asker {
+  /** The verified role. */
+  readonly authrole: string;
+  /** The verified identity (read only when a callback decides). */
+  readonly identity: SessionIdentity;
+}
+
+/** The identity an `authorize` callback decides for. */
+export interface SessionIdentity {
+  /** The session id. */
+  session: number;
+  /** The realm. */
+  realm: string;
+  /** The verified authid. */
+  authid: string;
+  /** The verified role. */
+  authrole: string;
+  /** The method used. */
+  authmethod: string;
+  /** `static` or `dynamic`. */
+  authprovider: string;
+  /** WELCOME's authextra, if any. */
+  authextra?: Dict;
+}
+
+/**
+ * Decides whether a session may do an action on a URI: `true`/`false`, or
+ * a {@linkcode Decision}, or a promise of either. Throwing denies.
+ */
+export type AuthorizeCallback = (
+  session: SessionIdentity,
+  uri: string,
+  action: Action,
+) => boolean | Decision | Promise<boolean | Decision>;
+
+const DENY: Decision = { allow: false };
+const ALLOW: Decision = { allow: true };
+const MAX_CACHE = 10_000;
+
+interface CompiledRole {
+  authorizer?: string;
+  exact: Map<string, Permission>;
+  /** Longest first. */
+  prefix: Permission[];
+  /** Most non-empty components first. */
+  wildcard: { parts: string[]; weight: number; p: Permission }[];
+}
+
+function compile(role: RoleConfig): CompiledRole {
+  const out: CompiledRole = {
+    authorizer: role.authorizer,
+    exact: new Map(),
+    prefix: [],
+    wildcard: [],
+  };
+  for (const p of role.permissions ?? []) {
+    const match = p.match ?? "exact";
+    if (match === "exact") out.exact.set(p.uri, p);
+    else if (match === "prefix") out.prefix.push(p);
+    else if (match === "wildcard") {
+      const parts = p.uri.split(".");
+      out.wildcard.push({
+        parts,
+        weight: parts.filter((x) => x !== "").length,
+        p,
+      });
+    } else throw new TypeError(`Unknown match policy ${match}`);
+  }
+  out.prefix.sort((a, b) => b.uri.length - a.uri.length);
+  out.wildcard.sort((a, b) => b.weight - a.weight);
+  return out;
+}
+
+function find(role: CompiledRole, uri: string): Permission | undefined {
+  const exact = role.exact.get(uri);
+  if (exact !== undefined) return exact;
+  for (const p of role.prefix) if (uri.startsWith(p.uri)) return p;
+  if (role.wildcard.length === 0) return undefined;
+  const parts = uri.split(".");
+  for (const w of role.wildcard) {
+    if (w.parts.length !== parts.length) continue;
+    if (w.parts.every((x, i) => x === "" || x === parts[i])) return w.p;
+  }
+  return undefined;
+}
+
+function decisionOf(p: Permission | undefined, action: Action): Decision {
+  if (p === undefined || p.allow?.[action] !== true) return DENY;
+  const disclose = action === "call"
+    ? p.disclose?.caller === true
+    : action === "publish"
+    ? p.disclose?.publisher === true
+    : false;
+  return disclose ? { allow: true, disclose } : ALLOW;
+}
+
+/**
+ * Decides actions of sessions from static roles, then an `authorize`
+ * callback for roles that are not configured. With neither, everything is
+ * allowed (the development default).
+ *
+ * @example Roles
+ * ```ts
+ * import { Authorizer } from "@wampkit/wamp/router";
+ * import assert from "node:assert/strict";
+ *
+ * const authorizer = new Authorizer({
+ *   roles: [{
+ *     name: "frontend",
+ *     permissions: [
+ *       { uri: "com.example.", match: "prefix", allow: { call: true } },
+ *       { uri: "com.example.admin.", match: "prefix", allow: {} },
+ *     ],
+ *   }],
+ * });
+ * const who = { authrole: "frontend" } as never;
+ * assert.equal(authorizer.decide(who, "com.example.add2", "call"), true);
+ * assert.equal(authorizer.decide(who, "com.example.admin.kill", "call"), false);
+ * ```
+ */
+export class Authorizer {
+  #roles: Map<string, CompiledRole> | undefined;
+  #callback: AuthorizeCallback | undefined;
+  #invoke: Invoke | undefined;
+  #cache = new Map<string, Decision>();
+
+  /**
+   * Creates an authorizer.
+   *
+   * @param options Static roles and/or a callback; `invoke` calls roles'
+   * authorizer procedures (the router passes it).
+   */
+  constructor(
+    options: {
+      roles?: RoleConfig[];
+      authorize?: AuthorizeCallback;
+      invoke?: Invoke;
+    },
+  ) {
+    this.#invoke = options.invoke;
+    if (options.roles !== undefined) {
+      this.#roles = new Map(options.roles.map((r) => [r.name, compile(r)]));
+    }
+    this.#callback = options.authorize;
+  }
+
+  /** Whether everything is allowed (no roles, no callback). */
+  get open(): boolean {
+    return this.#roles === undefined && this.#callback === undefined;
+  }
+
+  /**
+   * Decides an action. A cached or static decision comes back at once; a
+   * callback's may be a promise.
+   *
+   * @param session Who asks.
+   * @param uri The URI.
+   * @param action The action.
+   * @returns The decision: a boolean when nothing is disclosed.
+   */
+  decide(
+    session: Asker,
+    uri: string,
+    action: Action,
+  ): boolean | Decision | Promise<Decision> {
+    const d = this.decision(session, uri, action);
+    if (d instanceof Promise) return d;
+    return d.disclose ? d : d.allow;
+  }
+
+  /**
+   * Like {@linkcode Authorizer.decide}, always as a {@linkcode Decision}.
+   *
+   * @param session Who asks.
+   * @param uri The URI.
+   * @param action The action.
+   * @returns The decision.
+   */
+  decision(
+    session: Asker,
+    uri: string,
+    action: Action,
+  ): Decision | Promise<Decision> {
+    if (this.open) return ALLOW;
+    const key = `${session.authrole}\0${action}\0${uri}`;
+    const hit = this.#cache.get(key);
+    if (hit !== undefined) return hit;
+    const role = this.#roles?.get(session.authrole);
+    if (role?.authorizer !== undefined) {
+      return this.#dynamic(role.authorizer, session, uri, action, key);
+    }
+    if (role !== undefined || this.#callback === undefined) {
+      const d = role === undefined ? DENY : decisionOf(find(role, uri), action);
+      this.#remember(key, d);
+      return d;
+    }
+    let answer;
+    try {
+      answer = this.#callback(session.identity, uri, action);
+    } catch {
+      return DENY;
+    }
+    const settle = (a: boolean | Decision): Decision => {
+      const d: Decision = typeof a === "boolean"
+        ? (a ? ALLOW : DENY)
+        : a && typeof a === "object"
+        ? { allow: a.allow === true, disclose: a.disclose === true }
+        : DENY;
+      if (typeof a === "object" && a?.cache === true) this.#remember(key, d);
+      return d;
+    };
+    if (answer instanceof Promise) return answer.then(settle, () => DENY);
+    return settle(answer);
+  }
+
+  #dynamic(
+    procedure: string,
+    session: Asker,
+    uri: string,
+    action: Action,
+    key: string,
+  ): Decision | Promise<Decision> {
+    const identity = session.identity;
+    if (this.#invoke === undefined) return DENY;
+    return this.#invoke(
+      identity.realm,
+      procedure,
+      [identity, uri, action, {}],
+      {},
+    ).then(([a]) => {
+      const d: Decision = a === true ? ALLOW : a && typeof a === "object"
+        ? {
+          allow: (a as Decision).allow === true,
+          disclose: (a as Decision).disclose === true,
+        }
+        : DENY;
+      if ((a as Decision | undefined)?.cache === true) this.#remember(key, d);
+      return d;
+    }, () => DENY);
+  }
+
+  #remember(key: string, d: Decision): void {
+    if (this.#cache.size >= MAX_CACHE) this.#cache.clear();
+    this.#cache.set(key, d);
+  }
+}

@@ -1,0 +1,605 @@
+// Authentication on the router: each method against our client, and what an
+// attacker tries (wrong secrets, unknown authids, replays, claimed
+// identities, second answers, silence). Raw frames where the wire matters.
+import assert from "node:assert/strict";
+import {
+  Connection,
+  type ConnectionOptions,
+} from "../../src/client/connection.ts";
+import type { Session } from "../../src/client/session.ts";
+import {
+  cryptosign,
+  loadCryptosignKey,
+  scram,
+  scramCredentials,
+  ScramServer,
+  signWampcra,
+  ticket,
+  wampcra,
+} from "../../src/auth/mod.ts";
+import {
+  Router,
+  type RouterEvent,
+  type RouterOptions,
+} from "../../src/router/router.ts";
+import type { Dict } from "../../src/protocol/messages.ts";
+import { scripted, wrap } from "../_helpers/peer.ts";
+import { VirtualClock } from "../_helpers/virtual_clock.ts";
+
+const ROLES = { caller: {}, callee: {}, publisher: {}, subscriber: {} };
+const SEED = "4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510";
+const OTHER_SEED =
+  "8700000000000000000000000000000000000000000000000000000000000078";
+
+async function secured(extra: RouterOptions = {}): Promise<Router> {
+  const key = await loadCryptosignKey(SEED);
+  return new Router({
+    realms: ["realm1"],
+    auth: {
+      ticket: { principals: { joe: { ticket: "secret!", role: "user" } } },
+      wampcra: {
+        principals: {
+          peter: { secret: "prq7+YkJ1/KlW1X0YczMHw==", role: "user" },
+          salted: {
+            secret: "hunter2",
+            salt: "salt123",
+            iterations: 100,
+            keylen: 16,
+            role: "admin",
+          },
+        },
+      },
+      cryptosign: {
+        principals: {
+          alice: { authorized_keys: [key.publicKey], role: "user" },
+        },
+      },
+      scram: {
+        principals: {
+          carol: {
+            role: "user",
+            ...credentialFields(
+              await scramCredentials("pencil", {
+                kdf: "argon2id-13",
+                iterations: 1,
+                memory: 64,
+              }),
+            ),
+          },
+          dave: {
+            role: "user",
+            ...credentialFields(
+              await scramCredentials("pencil", {
+                kdf: "pbkdf2",
+                iterations: 1000,
+              }),
+            ),
+          },
+        },
+      },
+    },
+    ...extra,
+  });
+}
+
+function credentialFields(c: Awaited<ReturnType<typeof scramCredentials>>) {
+  return {
+    kdf: c.kdf,
+    salt: c.salt,
+    iterations: c.iterations,
+    memory: c.memory,
+    "stored-key": c.storedKey,
+    "server-key": c.serverKey,
+  };
+}
+
+function open(
+  router: Router,
+  options: Partial<ConnectionOptions>,
+): Promise<Session> {
+  return new Connection({
+    realm: "realm1",
+    max_retries: 0,
+    transports: [{ type: "memory", connect: () => router.connectLocal() }],
+    ...options,
+  }).openSession();
+}
+
+// The reason and message a refused connection reports, with will_retry.
+function refused(
+  router: Router,
+  options: Partial<ConnectionOptions>,
+): Promise<{ reason: string; message: string; will_retry: boolean }> {
+  const { promise, resolve } = Promise.withResolvers<
+    { reason: string; message: string; will_retry: boolean }
+  >();
+  const c = new Connection({
+    realm: "realm1",
+    max_retries: 5,
+    initial_retry_delay: 0.01,
+    transports: [{ type: "memory", connect: () => router.connectLocal() }],
+    ...options,
+  });
+  c.onopen = () =>
+    resolve({ reason: "opened", message: "", will_retry: false });
+  c.onclose = (_r, d) => {
+    resolve(d);
+  };
+  c.open();
+  return promise;
+}
+
+function raw(router: Router) {
+  return wrap(router.connectLocal());
+}
+
+Deno.test("auth: ticket logs in with the identity the router verified", async () => {
+  const router = await secured();
+  const s = await open(router, {
+    auth: ticket({ authid: "joe", ticket: "secret!", authrole: "admin" }),
+  });
+  assert.equal(s.authid, "joe");
+  // The claimed authrole is not taken: the principal's role is.
+  assert.equal(s.authrole, "user");
+  assert.equal(s.authmethod, "ticket");
+  assert.equal(s.details.authprovider, "static");
+  await s.leave();
+});
+
+Deno.test("auth: wrong ticket, unknown authid and missing authid look the same and are not retried", async () => {
+  const router = await secured();
+  for (
+    const auth of [
+      ticket({ authid: "joe", ticket: "wrong" }),
+      ticket({ authid: "nobody", ticket: "secret!" }),
+    ]
+  ) {
+    const r = await refused(router, { auth });
+    assert.equal(r.reason, "wamp.error.not_authorized");
+    assert.equal(r.message, "Authentication failed");
+    assert.equal(r.will_retry, false);
+  }
+});
+
+Deno.test("auth: wampcra with a plain and a salted secret", async () => {
+  const router = await secured();
+  const plain = await open(router, {
+    auth: wampcra({ authid: "peter", secret: "prq7+YkJ1/KlW1X0YczMHw==" }),
+  });
+  assert.equal(plain.authid, "peter");
+  assert.equal(plain.authmethod, "wampcra");
+  const salted = await open(router, {
+    auth: wampcra({ authid: "salted", secret: "hunter2" }),
+  });
+  assert.equal(salted.authrole, "admin");
+  await plain.leave();
+  await salted.leave();
+  const wrong = await refused(router, {
+    auth: wampcra({ authid: "salted", secret: "hunter3" }),
+  });
+  assert.equal(wrong.reason, "wamp.error.not_authorized");
+  assert.equal(wrong.will_retry, false);
+});
+
+Deno.test("auth: wampcra challenges an unknown authid like a known one (same salt on every try)", async () => {
+  const router = await secured();
+  const challenge = async (authid: string) => {
+    const p = raw(router);
+    p.send([1, "realm1", { roles: ROLES, authmethods: ["wampcra"], authid }]);
+    const m = await p.next();
+    p.close();
+    return m;
+  };
+  const a = await challenge("nobody");
+  const b = await challenge("nobody");
+  assert.equal(a[0], 4);
+  assert.equal(a[1], "wampcra");
+  const ea = a[2] as Dict;
+  const eb = b[2] as Dict;
+  // Salted like the configured salted principal; stable per authid.
+  assert.equal(typeof ea.salt, "string");
+  assert.equal(ea.salt, eb.salt);
+  assert.deepEqual(Object.keys(ea).sort(), [
+    "challenge",
+    "iterations",
+    "keylen",
+    "salt",
+  ]);
+  const text = JSON.parse(ea.challenge as string);
+  assert.deepEqual(Object.keys(text).sort(), [
+    "authid",
+    "authmethod",
+    "authprovider",
+    "authrole",
+    "nonce",
+    "session",
+    "timestamp",
+  ]);
+  assert.equal(text.authid, "nobody");
+});
+
+Deno.test("auth: cryptosign with an authorized key; another key is refused", async () => {
+  const router = await secured();
+  const s = await open(router, {
+    auth: cryptosign({ authid: "alice", privateKey: SEED }),
+  });
+  assert.equal(s.authid, "alice");
+  assert.equal(s.authmethod, "cryptosign");
+  await s.leave();
+  const r = await refused(router, {
+    auth: cryptosign({ authid: "alice", privateKey: OTHER_SEED }),
+  });
+  assert.equal(r.reason, "wamp.error.not_authorized");
+  // Without an authid, the key names the principal.
+  const byKey = await open(router, {
+    auth: cryptosign({ privateKey: SEED }),
+  });
+  assert.equal(byKey.authid, "alice");
+  await byKey.leave();
+});
+
+Deno.test("auth: scram (argon2id-13 and pbkdf2) proves both sides", async () => {
+  const router = await secured();
+  for (const authid of ["carol", "dave"]) {
+    const s = await open(router, {
+      auth: scram({ authid, password: "pencil" }),
+    });
+    assert.equal(s.authid, authid);
+    assert.equal(s.authmethod, "scram");
+    assert.equal(
+      typeof (s.details.authextra as Dict).scram_server_signature,
+      "string",
+    );
+    await s.leave();
+  }
+  const r = await refused(router, {
+    auth: scram({ authid: "carol", password: "pen" }),
+  });
+  assert.equal(r.reason, "wamp.error.not_authorized");
+  const unknown = await refused(router, {
+    auth: scram({ authid: "mallory", password: "pencil" }),
+  });
+  assert.equal(unknown.reason, "wamp.error.not_authorized");
+});
+
+Deno.test("auth: no method the router serves gets no_auth_method; anonymous is off when not configured", async () => {
+  const router = await secured();
+  const p = raw(router);
+  p.send([1, "realm1", { roles: ROLES, authmethods: ["anonymous"] }]);
+  const m = await p.next();
+  assert.equal(m[0], 3);
+  assert.equal(m[2], "wamp.error.no_auth_method");
+  const q = raw(router);
+  q.send([1, "realm1", { roles: ROLES }]);
+  assert.equal((await q.next())[2], "wamp.error.no_auth_method");
+  await p.closed;
+  await q.closed;
+});
+
+Deno.test("auth: a HELLO claiming an authid and authrole under anonymous gets neither", async () => {
+  const router = new Router({
+    realms: ["realm1"],
+    auth: { anonymous: { role: "public" } },
+  });
+  const p = raw(router);
+  p.send([1, "realm1", {
+    roles: ROLES,
+    authid: "admin",
+    authrole: "admin",
+    authmethods: ["anonymous"],
+  }]);
+  const w = await p.next();
+  assert.equal(w[0], 2);
+  const details = w[2] as Dict;
+  assert.equal(details.authid, `anonymous-${w[1]}`);
+  assert.equal(details.authrole, "public");
+  assert.equal(details.authmethod, "anonymous");
+  p.close();
+});
+
+Deno.test("auth: an AUTHENTICATE replayed on another connection is refused", async () => {
+  const router = await secured();
+  const hello = [1, "realm1", {
+    roles: ROLES,
+    authmethods: ["wampcra"],
+    authid: "peter",
+  }];
+  const first = raw(router);
+  first.send(hello);
+  const c1 = await first.next();
+  const signature = await signWampcra(
+    "prq7+YkJ1/KlW1X0YczMHw==",
+    (c1[2] as Dict).challenge as string,
+  );
+  first.send([5, signature, {}]);
+  assert.equal((await first.next())[0], 2);
+  const second = raw(router);
+  second.send(hello);
+  const c2 = await second.next();
+  assert.notEqual((c2[2] as Dict).challenge, (c1[2] as Dict).challenge);
+  second.send([5, signature, {}]);
+  const m = await second.next();
+  assert.equal(m[0], 3);
+  assert.equal(m[2], "wamp.error.not_authorized");
+  first.close();
+});
+
+Deno.test("auth: one answer per connection; AUTHENTICATE without a CHALLENGE is a violation", async () => {
+  const router = await secured();
+  const p = raw(router);
+  p.send([1, "realm1", {
+    roles: ROLES,
+    authmethods: ["ticket"],
+    authid: "joe",
+  }]);
+  assert.equal((await p.next())[0], 4);
+  p.send([5, "wrong", {}]);
+  p.send([5, "secret!", {}]);
+  const m = await p.next();
+  assert.equal(m[0], 3);
+  // The first answer spent the challenge: either it is refused, or the
+  // second answer is a protocol violation; never a WELCOME.
+  assert.ok(
+    m[2] === "wamp.error.not_authorized" ||
+      m[2] === "wamp.error.protocol_violation",
+  );
+  const q = raw(router);
+  q.send([5, "secret!", {}]);
+  const v = await q.next();
+  assert.equal(v[0], 3);
+  assert.equal(v[2], "wamp.error.protocol_violation");
+});
+
+Deno.test("auth: an unanswered challenge expires with the hello timeout (virtual time)", async () => {
+  const clock = new VirtualClock();
+  const router = await secured({ clock, helloTimeout: 5000 });
+  const p = raw(router);
+  p.send([1, "realm1", {
+    roles: ROLES,
+    authmethods: ["ticket"],
+    authid: "joe",
+  }]);
+  assert.equal((await p.next())[0], 4);
+  await clock.advance(5000);
+  const m = await p.next();
+  assert.equal(m[0], 3);
+  assert.equal(m[2], "wamp.error.protocol_violation");
+  await p.closed;
+  assert.equal(router.sessionCount, 0);
+});
+
+Deno.test("auth: failures do not log secrets and release their place", async () => {
+  const events: RouterEvent[] = [];
+  const router = await secured({
+    onEvent: (e) => events.push(e),
+    maxSessions: 1,
+  });
+  for (let i = 0; i < 3; i++) {
+    const r = await refused(router, {
+      auth: ticket({ authid: "joe", ticket: "hunter-secret-xyz" }),
+    });
+    assert.equal(r.reason, "wamp.error.not_authorized");
+  }
+  assert.ok(!JSON.stringify(events).includes("hunter-secret-xyz"));
+  // The one place maxSessions allows is free again.
+  const s = await open(router, {
+    auth: ticket({ authid: "joe", ticket: "secret!" }),
+  });
+  await s.leave();
+});
+
+Deno.test("auth: an async authenticate callback decides tickets and supplies wampcra secrets", async () => {
+  const asked: Dict[] = [];
+  const router = new Router({
+    realms: ["realm1"],
+    auth: {
+      ticket: {
+        authenticate: async (req) => {
+          asked.push({ ...req });
+          await new Promise((r) => setTimeout(r, 1));
+          return req.ticket === "open sesame"
+            ? { role: "user", extra: { tier: "gold" } }
+            : null;
+        },
+      },
+      wampcra: {
+        authenticate: (req) =>
+          req.authid === "dyn" ? { secret: "s3cret", role: "ops" } : null,
+      },
+    },
+  });
+  const s = await open(router, {
+    auth: ticket({ authid: "bob", ticket: "open sesame" }),
+  });
+  assert.equal(s.authid, "bob");
+  assert.equal(s.details.authprovider, "dynamic");
+  assert.deepEqual(s.details.authextra, { tier: "gold" });
+  assert.equal(asked[0]!.authmethod, "ticket");
+  assert.equal(asked[0]!.realm, "realm1");
+  await s.leave();
+  const w = await open(router, {
+    auth: wampcra({ authid: "dyn", secret: "s3cret" }),
+  });
+  assert.equal(w.authrole, "ops");
+  await w.leave();
+  const r = await refused(router, {
+    auth: ticket({ authid: "bob", ticket: "nope" }),
+  });
+  assert.equal(r.reason, "wamp.error.not_authorized");
+});
+
+Deno.test("auth: the client refuses a router whose SCRAM server signature is wrong, without retrying", async () => {
+  // A scripted router that runs SCRAM honestly but forges WELCOME's proof.
+  const credentials = await scramCredentials("pencil", {
+    kdf: "pbkdf2",
+    iterations: 1000,
+  });
+  let connects = 0;
+  let verified = false;
+  const { promise, resolve } = Promise.withResolvers<
+    { reason: string; message: string; will_retry: boolean }
+  >();
+  const c = new Connection({
+    realm: "realm1",
+    max_retries: 5,
+    initial_retry_delay: 0.01,
+    auth: scram({ authid: "carol", password: "pencil" }),
+    transports: [{
+      type: "memory",
+      connect: () => {
+        connects++;
+        const { transport, peer } = scripted();
+        (async () => {
+          const hello = await peer.next();
+          const extra = (hello[2] as Dict).authextra as Dict;
+          const server = new ScramServer(credentials, {
+            authid: "carol",
+            clientNonce: extra.nonce as string,
+          });
+          peer.send([4, "scram", server.challengeExtra()]);
+          const auth = await peer.next();
+          verified = await server.verify(auth[1] as string);
+          const good = await server.serverSignature();
+          const forged = good.slice(0, -4) +
+            (good.endsWith("AAA=") ? "BBB=" : "AAA=");
+          peer.send([2, 1, {
+            roles: { broker: {}, dealer: {} },
+            authid: "carol",
+            authrole: "user",
+            authmethod: "scram",
+            authextra: { scram_server_signature: forged },
+          }]);
+        })();
+        return transport;
+      },
+    }],
+  });
+  c.onopen = () =>
+    resolve({ reason: "opened", message: "", will_retry: false });
+  c.onclose = (_r, d) => resolve(d);
+  c.open();
+  const r = await promise;
+  assert.ok(verified, "the client's proof was right");
+  assert.equal(r.reason, "wamp.error.cannot_authenticate");
+  assert.match(r.message, /Router failed authentication/);
+  assert.equal(r.will_retry, false);
+  assert.equal(connects, 1);
+});
+
+Deno.test("auth: a client with no answer for the router's method says so and does not retry", async () => {
+  const router = await secured();
+  const r = await refused(router, {
+    authmethods: ["ticket"],
+    authid: "joe",
+  });
+  assert.equal(r.reason, "wamp.error.cannot_authenticate");
+  assert.match(r.message, /without an onchallenge handler/);
+  assert.equal(r.will_retry, false);
+});
+
+Deno.test("auth: a dynamic authenticator procedure, registered by a permitted session, decides logins", async () => {
+  const router = new Router({
+    realms: [{
+      name: "realm1",
+      roles: [
+        {
+          name: "authenticator",
+          permissions: [{
+            uri: "com.example.authenticate",
+            allow: { register: true },
+          }],
+        },
+        { name: "user", permissions: [] },
+      ],
+    }],
+    auth: {
+      ticket: {
+        principals: { svc: { ticket: "svc-secret", role: "authenticator" } },
+        authenticator: "com.example.authenticate",
+      },
+      wampcra: { authenticator: "com.example.authenticate" },
+    },
+  });
+  const svc = await open(router, {
+    auth: ticket({ authid: "svc", ticket: "svc-secret" }),
+  });
+  const calls: unknown[][] = [];
+  await svc.register("com.example.authenticate", (args) => {
+    calls.push(args);
+    const [realm, authid, details] = args as [string, string, Dict];
+    if (details.authmethod === "ticket") {
+      return details.ticket === "dyn-ticket" && realm === "realm1"
+        ? { role: "user", extra: { via: "procedure" } }
+        : null;
+    }
+    if (authid === "wendy") return { secret: "w-secret", role: "user" };
+    throw new Error("unknown");
+  });
+  const t = await open(router, {
+    auth: ticket({ authid: "tom", ticket: "dyn-ticket" }),
+  });
+  assert.equal(t.authid, "tom");
+  assert.equal(t.authrole, "user");
+  assert.equal(t.details.authprovider, "dynamic");
+  assert.deepEqual(t.details.authextra, { via: "procedure" });
+  const w = await open(router, {
+    auth: wampcra({ authid: "wendy", secret: "w-secret" }),
+  });
+  assert.equal(w.authrole, "user");
+  const no = await refused(router, {
+    auth: ticket({ authid: "tom", ticket: "bad" }),
+  });
+  assert.equal(no.reason, "wamp.error.not_authorized");
+  const bad = await refused(router, {
+    auth: wampcra({ authid: "eve", secret: "x" }),
+  });
+  assert.equal(bad.reason, "wamp.error.not_authorized");
+  assert.equal((calls[0]![2] as Dict).authmethod, "ticket");
+  // A user may not register an authenticator of its own.
+  await assert.rejects(
+    t.register("com.example.authenticate", () => ({ role: "authenticator" })),
+    /not authorized/,
+  );
+  for (const s of [t, w, svc]) await s.leave();
+});
+
+Deno.test("auth: a dynamic authorizer procedure decides for its role, and is asked again unless it says cache", async () => {
+  const router = new Router({
+    realms: [{
+      name: "realm1",
+      roles: [
+        {
+          name: "service",
+          permissions: [{
+            uri: "com.example.",
+            match: "prefix",
+            allow: { register: true },
+          }],
+        },
+        { name: "guest", authorizer: "com.example.authorize" },
+      ],
+    }],
+    auth: {
+      anonymous: { role: "guest" },
+      ticket: { principals: { svc: { ticket: "s", role: "service" } } },
+    },
+  });
+  const svc = await open(router, {
+    auth: ticket({ authid: "svc", ticket: "s" }),
+  });
+  let asked = 0;
+  await svc.register("com.example.authorize", (args) => {
+    asked++;
+    const [session, uri, action] = args as [Dict, string, string];
+    assert.equal(session.authrole, "guest");
+    return action === "call" && uri === "com.example.echo";
+  });
+  await svc.register("com.example.echo", (args) => args[0]);
+  await svc.register("com.example.secret", () => "secret");
+  const guest = await open(router, {});
+  assert.equal(await guest.call("com.example.echo", ["hi"]), "hi");
+  assert.equal(await guest.call("com.example.echo", ["again"]), "again");
+  await assert.rejects(guest.call("com.example.secret"), /not authorized/);
+  assert.equal(asked, 3);
+  for (const s of [guest, svc]) await s.leave();
+});
