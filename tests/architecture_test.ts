@@ -113,3 +113,22 @@ Deno.test("architecture: no import cycles (type imports included)", () => {
   };
   for (const file of graph.keys()) visit(file, []);
 });
+
+Deno.test("architecture: the client entry loads no authentication code (type imports only)", () => {
+  const offenders: string[] = [];
+  for (const file of [...files(src), "../mod.ts"]) {
+    if (!file.startsWith("client/") && file !== "../mod.ts") continue;
+    const text = Deno.readTextFileSync(new URL(file, src))
+      .replace(/\/\*[\s\S]*?\*\//g, "");
+    for (
+      const m of text.matchAll(
+        /(import|export)(\s+type)?\s*(?:\*|\{[^}]*\})\s*from\s*["']([^"']+)["']/g,
+      )
+    ) {
+      if (m[3]!.includes("/auth/") && m[2] === undefined) {
+        offenders.push(`${file}: ${m[0]}`);
+      }
+    }
+  }
+  assert.deepEqual(offenders, []);
+});

@@ -47,7 +47,7 @@ const TWO_POW_M32 = 2 ** -32;
  * Argon2id's steps: validates the inputs at once (throwing TypeError or
  * RangeError), then yields after each segment and returns the hash.
  */
-export function argon2idSteps(
+function argon2idSteps(
   password: Uint8Array,
   salt: Uint8Array,
   options: Argon2idOptions,
@@ -309,7 +309,7 @@ function permute(
   t = s >>> 0;
   v0h = (v0h + v4h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v0l = t;
-  // v12 = (v12 ^ v0) >>> 32
+  // v12 = rotr(v12 ^ v0, 32)
   t = v12l ^ v0l;
   v12l = (v12h ^ v0h) >>> 0;
   v12h = t >>> 0;
@@ -320,7 +320,7 @@ function permute(
   t = s >>> 0;
   v8h = (v8h + v12h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v8l = t;
-  // v4 = (v4 ^ v8) >>> 24
+  // v4 = rotr(v4 ^ v8, 24)
   s = v4l ^ v8l;
   t = v4h ^ v8h;
   v4l = ((s >>> 24) | (t << 8)) >>> 0;
@@ -332,7 +332,7 @@ function permute(
   t = s >>> 0;
   v0h = (v0h + v4h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v0l = t;
-  // v12 = (v12 ^ v0) >>> 16
+  // v12 = rotr(v12 ^ v0, 16)
   s = v12l ^ v0l;
   t = v12h ^ v0h;
   v12l = ((s >>> 16) | (t << 16)) >>> 0;
@@ -344,7 +344,7 @@ function permute(
   t = s >>> 0;
   v8h = (v8h + v12h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v8l = t;
-  // v4 = (v4 ^ v8) >>> 63
+  // v4 = rotr(v4 ^ v8, 63)
   s = v4l ^ v8l;
   t = v4h ^ v8h;
   v4l = ((s << 1) | (t >>> 31)) >>> 0;
@@ -358,7 +358,7 @@ function permute(
   t = s >>> 0;
   v1h = (v1h + v5h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v1l = t;
-  // v13 = (v13 ^ v1) >>> 32
+  // v13 = rotr(v13 ^ v1, 32)
   t = v13l ^ v1l;
   v13l = (v13h ^ v1h) >>> 0;
   v13h = t >>> 0;
@@ -369,7 +369,7 @@ function permute(
   t = s >>> 0;
   v9h = (v9h + v13h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v9l = t;
-  // v5 = (v5 ^ v9) >>> 24
+  // v5 = rotr(v5 ^ v9, 24)
   s = v5l ^ v9l;
   t = v5h ^ v9h;
   v5l = ((s >>> 24) | (t << 8)) >>> 0;
@@ -381,7 +381,7 @@ function permute(
   t = s >>> 0;
   v1h = (v1h + v5h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v1l = t;
-  // v13 = (v13 ^ v1) >>> 16
+  // v13 = rotr(v13 ^ v1, 16)
   s = v13l ^ v1l;
   t = v13h ^ v1h;
   v13l = ((s >>> 16) | (t << 16)) >>> 0;
@@ -393,7 +393,7 @@ function permute(
   t = s >>> 0;
   v9h = (v9h + v13h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v9l = t;
-  // v5 = (v5 ^ v9) >>> 63
+  // v5 = rotr(v5 ^ v9, 63)
   s = v5l ^ v9l;
   t = v5h ^ v9h;
   v5l = ((s << 1) | (t >>> 31)) >>> 0;
@@ -407,7 +407,7 @@ function permute(
   t = s >>> 0;
   v2h = (v2h + v6h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v2l = t;
-  // v14 = (v14 ^ v2) >>> 32
+  // v14 = rotr(v14 ^ v2, 32)
   t = v14l ^ v2l;
   v14l = (v14h ^ v2h) >>> 0;
   v14h = t >>> 0;
@@ -419,7 +419,7 @@ function permute(
   v10h = (v10h + v14h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>>
     0;
   v10l = t;
-  // v6 = (v6 ^ v10) >>> 24
+  // v6 = rotr(v6 ^ v10, 24)
   s = v6l ^ v10l;
   t = v6h ^ v10h;
   v6l = ((s >>> 24) | (t << 8)) >>> 0;
@@ -431,7 +431,7 @@ function permute(
   t = s >>> 0;
   v2h = (v2h + v6h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v2l = t;
-  // v14 = (v14 ^ v2) >>> 16
+  // v14 = rotr(v14 ^ v2, 16)
   s = v14l ^ v2l;
   t = v14h ^ v2h;
   v14l = ((s >>> 16) | (t << 16)) >>> 0;
@@ -444,7 +444,7 @@ function permute(
   v10h = (v10h + v14h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>>
     0;
   v10l = t;
-  // v6 = (v6 ^ v10) >>> 63
+  // v6 = rotr(v6 ^ v10, 63)
   s = v6l ^ v10l;
   t = v6h ^ v10h;
   v6l = ((s << 1) | (t >>> 31)) >>> 0;
@@ -458,7 +458,7 @@ function permute(
   t = s >>> 0;
   v3h = (v3h + v7h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v3l = t;
-  // v15 = (v15 ^ v3) >>> 32
+  // v15 = rotr(v15 ^ v3, 32)
   t = v15l ^ v3l;
   v15l = (v15h ^ v3h) >>> 0;
   v15h = t >>> 0;
@@ -470,7 +470,7 @@ function permute(
   v11h = (v11h + v15h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>>
     0;
   v11l = t;
-  // v7 = (v7 ^ v11) >>> 24
+  // v7 = rotr(v7 ^ v11, 24)
   s = v7l ^ v11l;
   t = v7h ^ v11h;
   v7l = ((s >>> 24) | (t << 8)) >>> 0;
@@ -482,7 +482,7 @@ function permute(
   t = s >>> 0;
   v3h = (v3h + v7h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v3l = t;
-  // v15 = (v15 ^ v3) >>> 16
+  // v15 = rotr(v15 ^ v3, 16)
   s = v15l ^ v3l;
   t = v15h ^ v3h;
   v15l = ((s >>> 16) | (t << 16)) >>> 0;
@@ -495,7 +495,7 @@ function permute(
   v11h = (v11h + v15h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>>
     0;
   v11l = t;
-  // v7 = (v7 ^ v11) >>> 63
+  // v7 = rotr(v7 ^ v11, 63)
   s = v7l ^ v11l;
   t = v7h ^ v11h;
   v7l = ((s << 1) | (t >>> 31)) >>> 0;
@@ -509,7 +509,7 @@ function permute(
   t = s >>> 0;
   v0h = (v0h + v5h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v0l = t;
-  // v15 = (v15 ^ v0) >>> 32
+  // v15 = rotr(v15 ^ v0, 32)
   t = v15l ^ v0l;
   v15l = (v15h ^ v0h) >>> 0;
   v15h = t >>> 0;
@@ -521,7 +521,7 @@ function permute(
   v10h = (v10h + v15h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>>
     0;
   v10l = t;
-  // v5 = (v5 ^ v10) >>> 24
+  // v5 = rotr(v5 ^ v10, 24)
   s = v5l ^ v10l;
   t = v5h ^ v10h;
   v5l = ((s >>> 24) | (t << 8)) >>> 0;
@@ -533,7 +533,7 @@ function permute(
   t = s >>> 0;
   v0h = (v0h + v5h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v0l = t;
-  // v15 = (v15 ^ v0) >>> 16
+  // v15 = rotr(v15 ^ v0, 16)
   s = v15l ^ v0l;
   t = v15h ^ v0h;
   v15l = ((s >>> 16) | (t << 16)) >>> 0;
@@ -546,7 +546,7 @@ function permute(
   v10h = (v10h + v15h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>>
     0;
   v10l = t;
-  // v5 = (v5 ^ v10) >>> 63
+  // v5 = rotr(v5 ^ v10, 63)
   s = v5l ^ v10l;
   t = v5h ^ v10h;
   v5l = ((s << 1) | (t >>> 31)) >>> 0;
@@ -560,7 +560,7 @@ function permute(
   t = s >>> 0;
   v1h = (v1h + v6h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v1l = t;
-  // v12 = (v12 ^ v1) >>> 32
+  // v12 = rotr(v12 ^ v1, 32)
   t = v12l ^ v1l;
   v12l = (v12h ^ v1h) >>> 0;
   v12h = t >>> 0;
@@ -572,7 +572,7 @@ function permute(
   v11h = (v11h + v12h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>>
     0;
   v11l = t;
-  // v6 = (v6 ^ v11) >>> 24
+  // v6 = rotr(v6 ^ v11, 24)
   s = v6l ^ v11l;
   t = v6h ^ v11h;
   v6l = ((s >>> 24) | (t << 8)) >>> 0;
@@ -584,7 +584,7 @@ function permute(
   t = s >>> 0;
   v1h = (v1h + v6h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v1l = t;
-  // v12 = (v12 ^ v1) >>> 16
+  // v12 = rotr(v12 ^ v1, 16)
   s = v12l ^ v1l;
   t = v12h ^ v1h;
   v12l = ((s >>> 16) | (t << 16)) >>> 0;
@@ -597,7 +597,7 @@ function permute(
   v11h = (v11h + v12h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>>
     0;
   v11l = t;
-  // v6 = (v6 ^ v11) >>> 63
+  // v6 = rotr(v6 ^ v11, 63)
   s = v6l ^ v11l;
   t = v6h ^ v11h;
   v6l = ((s << 1) | (t >>> 31)) >>> 0;
@@ -611,7 +611,7 @@ function permute(
   t = s >>> 0;
   v2h = (v2h + v7h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v2l = t;
-  // v13 = (v13 ^ v2) >>> 32
+  // v13 = rotr(v13 ^ v2, 32)
   t = v13l ^ v2l;
   v13l = (v13h ^ v2h) >>> 0;
   v13h = t >>> 0;
@@ -622,7 +622,7 @@ function permute(
   t = s >>> 0;
   v8h = (v8h + v13h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v8l = t;
-  // v7 = (v7 ^ v8) >>> 24
+  // v7 = rotr(v7 ^ v8, 24)
   s = v7l ^ v8l;
   t = v7h ^ v8h;
   v7l = ((s >>> 24) | (t << 8)) >>> 0;
@@ -634,7 +634,7 @@ function permute(
   t = s >>> 0;
   v2h = (v2h + v7h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v2l = t;
-  // v13 = (v13 ^ v2) >>> 16
+  // v13 = rotr(v13 ^ v2, 16)
   s = v13l ^ v2l;
   t = v13h ^ v2h;
   v13l = ((s >>> 16) | (t << 16)) >>> 0;
@@ -646,7 +646,7 @@ function permute(
   t = s >>> 0;
   v8h = (v8h + v13h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v8l = t;
-  // v7 = (v7 ^ v8) >>> 63
+  // v7 = rotr(v7 ^ v8, 63)
   s = v7l ^ v8l;
   t = v7h ^ v8h;
   v7l = ((s << 1) | (t >>> 31)) >>> 0;
@@ -660,7 +660,7 @@ function permute(
   t = s >>> 0;
   v3h = (v3h + v4h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v3l = t;
-  // v14 = (v14 ^ v3) >>> 32
+  // v14 = rotr(v14 ^ v3, 32)
   t = v14l ^ v3l;
   v14l = (v14h ^ v3h) >>> 0;
   v14h = t >>> 0;
@@ -671,7 +671,7 @@ function permute(
   t = s >>> 0;
   v9h = (v9h + v14h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v9l = t;
-  // v4 = (v4 ^ v9) >>> 24
+  // v4 = rotr(v4 ^ v9, 24)
   s = v4l ^ v9l;
   t = v4h ^ v9h;
   v4l = ((s >>> 24) | (t << 8)) >>> 0;
@@ -683,7 +683,7 @@ function permute(
   t = s >>> 0;
   v3h = (v3h + v4h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v3l = t;
-  // v14 = (v14 ^ v3) >>> 16
+  // v14 = rotr(v14 ^ v3, 16)
   s = v14l ^ v3l;
   t = v14h ^ v3h;
   v14l = ((s >>> 16) | (t << 16)) >>> 0;
@@ -695,7 +695,7 @@ function permute(
   t = s >>> 0;
   v9h = (v9h + v14h + ((ph << 1) | (pl >>> 31)) + (s - t) * TWO_POW_M32) >>> 0;
   v9l = t;
-  // v4 = (v4 ^ v9) >>> 63
+  // v4 = rotr(v4 ^ v9, 63)
   s = v4l ^ v9l;
   t = v4h ^ v9h;
   v4l = ((s << 1) | (t >>> 31)) >>> 0;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ticket, wampcra } from "../../src/auth/mod.ts";
 import { FrameReader, rawUpgrade } from "../_helpers/raw_ws.ts";
 import { connect } from "../../src/client/connection.ts";
 import { Router } from "../../src/router/router.ts";
@@ -118,6 +119,7 @@ function startCli(...flags: string[]) {
       "run",
       "--allow-net",
       "--allow-env",
+      "--allow-read",
       new URL("../../src/router/adapters/cli.ts", import.meta.url).pathname,
       "--port",
       "0",
@@ -164,6 +166,53 @@ Deno.test("router CLI prints its URL, serves, and stops on SIGTERM", async () =>
   assert.match(out, /join session=\d+ realm=realm1/);
   assert.match(out, /leave session=\d+/);
   assert.match(out, /SIGTERM: closing sessions and stopping/);
+});
+
+Deno.test("router CLI: --config examples/secured_router.json authenticates and authorizes", async () => {
+  const config = new URL("../../examples/secured_router.json", import.meta.url)
+    .pathname;
+  const run = startCli("--config", config);
+  const url = /ws:\/\/\S+/.exec(await run.until(/ws:\/\/\S+/))![0];
+  const svc = await connect({
+    url,
+    realm: "realm1",
+    auth: wampcra({ authid: "svc1", secret: "change me too" }),
+  });
+  await svc.register(
+    "com.example.add2",
+    ([a, b]) => (a as number) + (b as number),
+  );
+  const joe = await connect({
+    url,
+    realm: "realm1",
+    auth: ticket({ authid: "joe", ticket: "change me" }),
+  });
+  assert.equal(joe.authrole, "user");
+  assert.equal(await joe.call("com.example.add2", [2, 3]), 5);
+  await assert.rejects(
+    joe.register("com.example.mine", () => 1),
+    /not authorized/,
+  );
+  await assert.rejects(
+    connect({ url, realm: "realm1" }),
+    /wamp\.error\.no_auth_method/,
+  );
+  await assert.rejects(
+    connect({
+      url,
+      realm: "realm1",
+      auth: ticket({ authid: "joe", ticket: "x" }),
+    }),
+    /wamp\.error\.not_authorized/,
+  );
+  await joe.leave();
+  await svc.leave();
+  const { out } = await run.stop();
+  assert.match(
+    out,
+    /sessions: authentication ticket, wampcra; permissions from 2 roles/,
+  );
+  assert.ok(!out.includes("change me"), "no secrets in the log");
 });
 
 Deno.test("router CLI: --hello-timeout closes idle connections, --allow-origin refuses others", async () => {

@@ -11,7 +11,7 @@
 // seed? (cryptosign, 64 hex), createConnection?, actions: [{action, uri}]}
 // with action call | register | publish | subscribe. Attempts run one after
 // the other; the script reports {result: {<name>: outcome}}, an outcome
-// being {joined, welcome, challenges, actions, close}.
+// being {joined, session, welcome, challenges, actions, close}.
 import { createRequire } from "node:module";
 import { main, report, within } from "./_node_common.mjs";
 
@@ -119,6 +119,7 @@ function attempt(a) {
     const connection = connectionFor(a, challenges);
     connection.onopen = async (session, details) => {
       outcome.joined = true;
+      outcome.session = session.id;
       outcome.welcome = {
         authid: details.authid,
         authrole: details.authrole,

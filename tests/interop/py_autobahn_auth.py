@@ -13,8 +13,8 @@ cryptosign: authid?, privkey (hex seed); scram: authid, password). Actions
 are call, register, publish (acknowledged) and subscribe. Attempts run one
 after the other over their own WebSocket; the script reports
 
-    {"result": {<name>: {"joined", "welcome", "challenges", "actions",
-                         "leave"}}}
+    {"result": {<name>: {"joined", "session", "welcome", "challenges",
+                         "actions", "leave"}}}
 
 Report lines are "@@wampkit " + JSON; see tests/interop/_child.ts.
 """
@@ -58,6 +58,7 @@ class Peer(Session):
 
     async def onJoin(self, details):
         self.outcome["joined"] = True
+        self.outcome["session"] = details.session
         self.outcome["welcome"] = {
             "authid": details.authid,
             "authrole": details.authrole,
