@@ -5,6 +5,9 @@
 //
 //   deno run --allow-read --allow-write --allow-run --allow-env bench/size.ts
 //
+// `--modules` also prints where the bytes of the first row (connect + call)
+// come from, module by module.
+//
 // Peers come from bench/node_modules (`npm install --omit=optional` in
 // bench/, versions pinned in bench/package.json); a row whose package is
 // missing prints "n/a". The entries are written to a temporary folder inside
@@ -133,23 +136,22 @@ connection.open();
   return rows;
 }
 
-async function bundle(dir: string, name: string, source: string): Promise<
-  Size
-> {
-  const entry = `${dir}/${name}.js`;
-  const out = `${dir}/${name}.out.js`;
-  await Deno.writeTextFile(entry, source);
+async function denoBundle(
+  dir: string,
+  files: string[],
+  output: string[],
+  minify = true,
+): Promise<void> {
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
     args: [
       "bundle",
       "--quiet",
-      "--minify",
+      ...(minify ? ["--minify"] : []),
       "--platform=browser",
       "--format=esm",
       "--node-modules-dir=manual",
-      "-o",
-      out,
-      entry,
+      ...output,
+      ...files,
     ],
     cwd: dir,
     stdout: "null",
@@ -157,9 +159,20 @@ async function bundle(dir: string, name: string, source: string): Promise<
   }).output();
   if (code !== 0) {
     throw new Error(
-      `deno bundle ${name} failed:\n${new TextDecoder().decode(stderr)}`,
+      `deno bundle ${files.join(" ")} failed:\n${
+        new TextDecoder().decode(stderr)
+      }`,
     );
   }
+}
+
+async function bundle(dir: string, name: string, source: string): Promise<
+  Size
+> {
+  const entry = `${dir}/${name}.js`;
+  const out = `${dir}/${name}.out.js`;
+  await Deno.writeTextFile(entry, source);
+  await denoBundle(dir, [entry], ["-o", out]);
   const bytes = await Deno.readFile(out);
   return {
     min: bytes.length,
@@ -172,6 +185,40 @@ async function bundle(dir: string, name: string, source: string): Promise<
       },
     }).length,
   };
+}
+
+/**
+ * Where the bytes of a bundle come from: the bundle is made without
+ * minifying, cut at the `// path` line that starts each module, and each
+ * piece is minified on its own (so the sum is a little above the real
+ * minified size: names shared between modules are not shortened together).
+ */
+async function modules(
+  dir: string,
+  source: string,
+): Promise<[module: string, min: number][]> {
+  const entry = `${dir}/modules.js`;
+  const out = `${dir}/modules.out.js`;
+  await Deno.writeTextFile(entry, source);
+  await denoBundle(dir, [entry], ["-o", out], false);
+  const text = await Deno.readTextFile(out);
+  const pieces = text.split(/^(?=\/\/ \S+\.[cm]?[jt]s$)/m);
+  const names = pieces.map((piece) =>
+    piece.startsWith("// ")
+      ? piece.slice(3, piece.indexOf("\n")).replace(/^(\.\.\/)+/, "")
+      : "(bundler runtime)"
+  );
+  const files = pieces.map((_, i) => `${dir}/piece${i}.js`);
+  for (const [i, piece] of pieces.entries()) {
+    await Deno.writeTextFile(files[i]!, piece);
+  }
+  await denoBundle(dir, files, ["--outdir", `${dir}/pieces`]);
+  const sizes: [string, number][] = [];
+  for (const [i, name] of names.entries()) {
+    const min = (await Deno.readFile(`${dir}/pieces/piece${i}.js`)).length;
+    sizes.push([name, min]);
+  }
+  return sizes.sort((a, b) => b[1] - a[1]);
 }
 
 /** Bytes, with thousands separated by a thin space. */
@@ -207,7 +254,11 @@ async function main(): Promise<void> {
     prefix: ".size-",
   });
   const sizes: (Size | string)[] = [];
+  let byModule: [string, number][] | undefined;
   try {
+    if (Deno.args.includes("--modules")) {
+      byModule = await modules(dir, rows[0]!.entry as string);
+    }
     for (const [i, row] of rows.entries()) {
       if (typeof row.entry !== "string") {
         sizes.push(row.entry.missing);
@@ -251,6 +302,22 @@ async function main(): Promise<void> {
       " costs more than its row.",
   );
   for (const note of notes) console.log(`\n${note}`);
+  if (byModule) {
+    const total = byModule.reduce((sum, [, n]) => sum + n, 0);
+    console.log(
+      `\n${rows[0]!.label}, by module (each minified alone; sum ${
+        bytes(total)
+      }):\n`,
+    );
+    console.log(table(
+      ["module", "min", "share"],
+      byModule.map(([name, n]) => [
+        name,
+        bytes(n),
+        `${(100 * n / total).toFixed(1)} %`,
+      ]),
+    ));
+  }
 }
 
 if (import.meta.main) await main();

@@ -821,11 +821,18 @@ class Filler {
   ): void {
     const r = this.#r;
     const t = this.#t;
-    for (let i = 0; i < BLOCK_WORDS; i++) r[i] = x[xo + i]! ^ y[yo + i]!;
     if (xor) {
-      for (let i = 0; i < BLOCK_WORDS; i++) t[i] = r[i]! ^ out[oo + i]!;
+      for (let i = 0; i < BLOCK_WORDS; i++) {
+        const w = x[xo + i]! ^ y[yo + i]!;
+        r[i] = w;
+        t[i] = w ^ out[oo + i]!;
+      }
     } else {
-      t.set(r);
+      for (let i = 0; i < BLOCK_WORDS; i++) {
+        const w = x[xo + i]! ^ y[yo + i]!;
+        r[i] = w;
+        t[i] = w;
+      }
     }
     mixBlock(r);
     for (let i = 0; i < BLOCK_WORDS; i++) out[oo + i] = r[i]! ^ t[i]!;

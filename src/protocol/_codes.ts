@@ -1,8 +1,8 @@
 // The message type codes as single constants, the same as `MessageType`
 // (tests/protocol/codes_test.ts holds them equal). Client and protocol code
-// imports these (`import * as M from "./_codes.ts"`) so that a bundler
-// inlines `M.CALL` as `48` and leaves the `MessageType` object out of bundles
-// that do not use it; `MessageType` keeps its literal object for the docs.
+// takes these, as the namespace `M`, so that a bundler inlines `M.CALL` as
+// `48` and leaves the `MessageType` object out of bundles that do not use it;
+// `MessageType` keeps its literal object for the docs.
 
 export const HELLO = 1;
 export const WELCOME = 2;

@@ -1,7 +1,7 @@
 // The predefined error and close URIs as single constants, the same as
 // `ErrorUri` (tests/protocol/codes_test.ts holds them equal). Client code
-// imports these (`import * as ErrorUri from "../protocol/_uris.ts"`) so that
-// a bundle holds only the URIs it uses, not the whole `ErrorUri` object.
+// takes these, as the namespace `ErrorUri`, so that a bundle holds only the
+// URIs it uses, not the whole `ErrorUri` object.
 
 export const INVALID_URI = "wamp.error.invalid_uri";
 export const NO_SUCH_PROCEDURE = "wamp.error.no_such_procedure";

@@ -206,6 +206,14 @@ function randomText(bytes = 24): string {
   return s;
 }
 
+function hexToBase64(hex: string): string {
+  const bytes = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < bytes.length; i++) {
+    bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  }
+  return base64(bytes);
+}
+
 function base64(bytes: Uint8Array): string {
   let s = "";
   for (const b of bytes) s += String.fromCharCode(b);
@@ -445,21 +453,20 @@ export class Authenticator {
       : await this.#principal(this.#options.wampcra!, request);
     const principal = found?.principal;
     const known = typeof principal?.secret === "string";
-    // An unknown authid gets a challenge that looks like a known one's,
-    // salted with a salt that is the same on every attempt.
-    const salted = known
-      ? principal!.salt !== undefined
-      : this.#anySalted(this.#options.wampcra!);
+    // An unknown authid gets a challenge shaped like a configured
+    // principal's (salted or not, same parameters, same role), salted with
+    // a salt that is the same on every attempt.
+    const model = known ? principal! : this.#model(this.#options.wampcra!);
     const salt = known
       ? principal!.salt
-      : salted
+      : model?.salt !== undefined
       ? await this.#fakeSalt(request)
       : undefined;
-    const iterations = principal?.iterations ?? 1000;
-    const keylen = principal?.keylen ?? 32;
+    const iterations = model?.iterations ?? 1000;
+    const keylen = model?.keylen ?? 32;
     const challenge = wampcraChallenge({
       authid: request.authid ?? "",
-      authrole: principal?.role ?? "user",
+      authrole: model?.role ?? "user",
       authmethod: "wampcra",
       authprovider: found?.provider ?? "static",
       session: request.session,
@@ -487,10 +494,10 @@ export class Authenticator {
     };
   }
 
-  #anySalted(config: MethodConfig): boolean {
-    return Object.values(config.principals ?? {}).some((p) =>
-      p.salt !== undefined
-    );
+  // The first static principal: what an unknown authid's challenge copies.
+  #model(config: MethodConfig): Principal | undefined {
+    for (const p of Object.values(config.principals ?? {})) return p;
+    return undefined;
   }
 
   async #fakeSalt(request: AuthRequest): Promise<string> {
@@ -588,13 +595,18 @@ export class Authenticator {
     const stored = p["stored-key"];
     const serverKey = p["server-key"];
     if (typeof stored === "string" && typeof serverKey === "string") {
+      // Crossbar's configuration writes salt and keys in hex (64 digits
+      // for a key); ours in Base64 (44 characters): both are read.
+      const hex = HEX64.test(stored.toLowerCase()) &&
+        HEX64.test(serverKey.toLowerCase());
+      const text = (v: string) => hex ? hexToBase64(v) : v;
       return Promise.resolve({
         kdf: p.kdf ?? "argon2id-13",
-        salt: p.salt ?? "",
+        salt: text(p.salt ?? ""),
         iterations: p.iterations ?? 0,
         memory: p.memory ?? 0,
-        storedKey: stored,
-        serverKey,
+        storedKey: text(stored),
+        serverKey: text(serverKey),
       });
     }
     if (typeof p.password !== "string") return undefined;
@@ -610,21 +622,26 @@ export class Authenticator {
         salt: p.salt,
         iterations: p.iterations ?? config.iterations ??
           (kdf === "pbkdf2" ? 4096 : 2),
-        memory: p.memory ?? config.memory ?? 4096,
+        memory: kdf === "pbkdf2" ? 0 : p.memory ?? config.memory ?? 4096,
       });
       if (this.#scramKeys.size < 10_000) this.#scramKeys.set(cacheKey, keys);
       return keys;
     }
   }
 
+  // Parameters copied from the first configured principal, so an unknown
+  // authid's challenge looks like a known one's.
   async #fakeCredentials(request: AuthRequest): Promise<ScramCredentials> {
     const config = this.#options.scram!;
-    const kdf = config.kdf ?? "argon2id-13";
+    const model = this.#model(config);
+    const real = model && await this.#credentialsOf(model);
+    const kdf = real?.kdf ?? config.kdf ?? "argon2id-13";
     return {
       kdf,
       salt: await this.#fakeSalt(request),
-      iterations: config.iterations ?? (kdf === "pbkdf2" ? 4096 : 2),
-      memory: config.memory ?? 4096,
+      iterations: real?.iterations ?? config.iterations ??
+        (kdf === "pbkdf2" ? 4096 : 2),
+      memory: real?.memory ?? (kdf === "pbkdf2" ? 0 : config.memory ?? 4096),
       storedKey: base64(crypto.getRandomValues(new Uint8Array(32))),
       serverKey: base64(crypto.getRandomValues(new Uint8Array(32))),
     };

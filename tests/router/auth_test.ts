@@ -181,7 +181,7 @@ Deno.test("auth: wampcra with a plain and a salted secret", async () => {
   assert.equal(wrong.will_retry, false);
 });
 
-Deno.test("auth: wampcra challenges an unknown authid like a known one (same salt on every try)", async () => {
+Deno.test("auth: wampcra challenges an unknown authid like a configured principal", async () => {
   const router = await secured();
   const challenge = async (authid: string) => {
     const p = raw(router);
@@ -192,19 +192,19 @@ Deno.test("auth: wampcra challenges an unknown authid like a known one (same sal
   };
   const a = await challenge("nobody");
   const b = await challenge("nobody");
+  const known = await challenge("peter");
   assert.equal(a[0], 4);
   assert.equal(a[1], "wampcra");
   const ea = a[2] as Dict;
   const eb = b[2] as Dict;
-  // Salted like the configured salted principal; stable per authid.
-  assert.equal(typeof ea.salt, "string");
+  // Shaped like the first configured principal's (peter: not salted, role
+  // user), and stable per authid.
+  assert.deepEqual(Object.keys(ea), Object.keys(known[2] as Dict));
   assert.equal(ea.salt, eb.salt);
-  assert.deepEqual(Object.keys(ea).sort(), [
-    "challenge",
-    "iterations",
-    "keylen",
-    "salt",
-  ]);
+  assert.equal(
+    JSON.parse(ea.challenge as string).authrole,
+    JSON.parse((known[2] as Dict).challenge as string).authrole,
+  );
   const text = JSON.parse(ea.challenge as string);
   assert.deepEqual(Object.keys(text).sort(), [
     "authid",
@@ -602,4 +602,89 @@ Deno.test("auth: a dynamic authorizer procedure decides for its role, and is ask
   await assert.rejects(guest.call("com.example.secret"), /not authorized/);
   assert.equal(asked, 3);
   for (const s of [guest, svc]) await s.leave();
+});
+
+Deno.test("auth: SCRAM principals in Crossbar's hex form (salt, stored-key, server-key) log in too", async () => {
+  const c = await scramCredentials("pencil", {
+    kdf: "pbkdf2",
+    iterations: 1000,
+  });
+  const hex = (b64: string) =>
+    [...atob(b64)].map((ch) => ch.charCodeAt(0).toString(16).padStart(2, "0"))
+      .join("");
+  const router = new Router({
+    realms: ["realm1"],
+    auth: {
+      scram: {
+        principals: {
+          carol: {
+            role: "user",
+            kdf: "pbkdf2",
+            iterations: 1000,
+            memory: 0,
+            salt: hex(c.salt),
+            "stored-key": hex(c.storedKey),
+            "server-key": hex(c.serverKey),
+          },
+        },
+      },
+    },
+  });
+  const s = await open(router, {
+    auth: scram({ authid: "carol", password: "pencil" }),
+  });
+  assert.equal(s.authid, "carol");
+  await s.leave();
+  // An unknown authid is challenged with the same KDF parameters.
+  const p = raw(router);
+  p.send([1, "realm1", {
+    roles: ROLES,
+    authmethods: ["scram"],
+    authid: "mallory",
+    authextra: { nonce: btoa("0123456789abcdef") },
+  }]);
+  const m = await p.next();
+  assert.equal(m[0], 4);
+  const extra = m[2] as Dict;
+  assert.equal(extra.kdf, "pbkdf2");
+  assert.equal(extra.iterations, 1000);
+  assert.equal(extra.memory, 0);
+  p.close();
+});
+
+Deno.test("auth: an unknown wampcra authid gets a salt (stable per authid) and parameters when principals are salted", async () => {
+  const router = new Router({
+    realms: ["realm1"],
+    auth: {
+      wampcra: {
+        principals: {
+          s: {
+            secret: "x",
+            salt: "pepper",
+            iterations: 100,
+            keylen: 16,
+            role: "ops",
+          },
+        },
+      },
+    },
+  });
+  const challenge = async (authid: string) => {
+    const p = raw(router);
+    p.send([1, "realm1", { roles: ROLES, authmethods: ["wampcra"], authid }]);
+    const m = await p.next();
+    p.close();
+    return m[2] as Dict;
+  };
+  const [a, b, c] = [
+    await challenge("ghost"),
+    await challenge("ghost"),
+    await challenge("other"),
+  ];
+  assert.equal(typeof a.salt, "string");
+  assert.equal(a.salt, b.salt);
+  assert.notEqual(a.salt, c.salt);
+  assert.equal(a.iterations, 100);
+  assert.equal(a.keylen, 16);
+  assert.equal(JSON.parse(a.challenge as string).authrole, "ops");
 });
