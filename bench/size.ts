@@ -187,11 +187,13 @@ async function bundle(dir: string, name: string, source: string): Promise<
   };
 }
 
+const BASE64 =
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 /**
- * Where the bytes of a bundle come from: the bundle is made without
- * minifying, cut at the `// path` line that starts each module, and each
- * piece is minified on its own (so the sum is a little above the real
- * minified size: names shared between modules are not shortened together).
+ * Where the bytes of a minified bundle come from, read from its source map
+ * as source-map-explorer does: each generated segment's bytes (up to the next
+ * segment) count for the source file it maps to.
  */
 async function modules(
   dir: string,
@@ -200,25 +202,58 @@ async function modules(
   const entry = `${dir}/modules.js`;
   const out = `${dir}/modules.out.js`;
   await Deno.writeTextFile(entry, source);
-  await denoBundle(dir, [entry], ["-o", out], false);
-  const text = await Deno.readTextFile(out);
-  const pieces = text.split(/^(?=\/\/ \S+\.[cm]?[jt]s$)/m);
-  const names = pieces.map((piece) =>
-    piece.startsWith("// ")
-      ? piece.slice(3, piece.indexOf("\n")).replace(/^(\.\.\/)+/, "")
-      : "(bundler runtime)"
-  );
-  const files = pieces.map((_, i) => `${dir}/piece${i}.js`);
-  for (const [i, piece] of pieces.entries()) {
-    await Deno.writeTextFile(files[i]!, piece);
+  await denoBundle(dir, [entry], ["--sourcemap=external", "-o", out]);
+  const lines = (await Deno.readTextFile(out)).split("\n");
+  const map = JSON.parse(await Deno.readTextFile(`${out}.map`)) as {
+    sources: string[];
+    mappings: string;
+  };
+  const bytesOf = new Map<string, number>();
+  const add = (name: string, n: number) =>
+    bytesOf.set(name, (bytesOf.get(name) ?? 0) + n);
+  let src = 0;
+  for (const [row, group] of map.mappings.split(";").entries()) {
+    const line = lines[row] ?? "";
+    // Base64 VLQ: the first field of a segment is the column (relative
+    // within the line), the second the source index (relative overall).
+    const segments: [column: number, source: number][] = [];
+    let column = 0;
+    for (const segment of group.split(",")) {
+      if (segment === "") continue;
+      const fields: number[] = [];
+      let value = 0;
+      let shift = 0;
+      for (const char of segment) {
+        const digit = BASE64.indexOf(char);
+        value += (digit & 31) << shift;
+        if (digit & 32) shift += 5;
+        else {
+          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = shift = 0;
+        }
+      }
+      column += fields[0]!;
+      if (fields.length > 1) src += fields[1]!;
+      segments.push([column, fields.length > 1 ? src : -1]);
+    }
+    let previous = 0;
+    let owner = "(unmapped)";
+    for (const [col, source] of segments) {
+      add(owner, new TextEncoder().encode(line.slice(previous, col)).length);
+      previous = col;
+      owner = source < 0
+        ? "(unmapped)"
+        : map.sources[source]!.replace(/^(\.\.\/)+/, "");
+    }
+    add(owner, new TextEncoder().encode(line.slice(previous)).length + 1);
   }
-  await denoBundle(dir, files, ["--outdir", `${dir}/pieces`]);
-  const sizes: [string, number][] = [];
-  for (const [i, name] of names.entries()) {
-    const min = (await Deno.readFile(`${dir}/pieces/piece${i}.js`)).length;
-    sizes.push([name, min]);
-  }
-  return sizes.sort((a, b) => b[1] - a[1]);
+  return [...bytesOf]
+    .filter(([, n]) => n > 0)
+    .map(([name, n]): [string, number] => [
+      name === "modules.js" ? "(the entry)" : name,
+      n,
+    ])
+    .sort((a, b) => b[1] - a[1]);
 }
 
 /** Bytes, with thousands separated by a thin space. */
@@ -305,7 +340,7 @@ async function main(): Promise<void> {
   if (byModule) {
     const total = byModule.reduce((sum, [, n]) => sum + n, 0);
     console.log(
-      `\n${rows[0]!.label}, by module (each minified alone; sum ${
+      `\n${rows[0]!.label}, by module (from the source map; sum ${
         bytes(total)
       }):\n`,
     );

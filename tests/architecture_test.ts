@@ -132,3 +132,14 @@ Deno.test("architecture: the client entry loads no authentication code (type imp
   }
   assert.deepEqual(offenders, []);
 });
+
+Deno.test("architecture: no Promise.withResolvers outside the Bun connector (Node 20 lacks it)", () => {
+  const offenders = files(src).filter((file) =>
+    file !== "transports/connectors/bun.ts" &&
+    Deno.readTextFileSync(new URL(file, src))
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/^\s*\/\/.*$/gm, "")
+      .includes("Promise.withResolvers")
+  );
+  assert.deepEqual(offenders, []);
+});

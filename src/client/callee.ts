@@ -25,6 +25,7 @@ import {
 import { Result } from "./result.ts";
 import { type Owner, Registration, type Tracker } from "./subscription.ts";
 import type { Endpoint, InvocationDetails, RegisterOptions } from "./types.ts";
+import { withResolvers } from "../transports/_with_resolvers.ts";
 
 /** What the callee needs from its session. */
 export interface CalleeContext {
@@ -153,7 +154,7 @@ export class Callee {
     } catch (err) {
       return Promise.reject(err);
     }
-    const { promise, resolve, reject } = Promise.withResolvers<
+    const { promise, resolve, reject } = withResolvers<
       Registration
     >();
     const requests = this.#requests;
@@ -182,7 +183,7 @@ export class Callee {
       );
     }
     if (!this.#ctx.isOpen()) return Promise.reject(notOpen());
-    const { promise, resolve, reject } = Promise.withResolvers<boolean>();
+    const { promise, resolve, reject } = withResolvers<boolean>();
     const requests = this.#requests;
     requests.submit(this.#unregistering, {
       type: M.UNREGISTER,

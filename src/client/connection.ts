@@ -31,6 +31,7 @@ import type {
   RegisterOptions,
   SubscribeOptions,
 } from "./types.ts";
+import { withResolvers } from "../transports/_with_resolvers.ts";
 
 /** A WebSocket transport to try. */
 export interface WebSocketTransportOptions {
@@ -345,7 +346,7 @@ export class Connection {
    * @returns `{ promise, resolve, reject }`.
    */
   defer<T = unknown>(): PromiseWithResolvers<T> {
-    return Promise.withResolvers<T>();
+    return withResolvers<T>();
   }
 
   /**
@@ -356,7 +357,7 @@ export class Connection {
     this.#running = true;
     this.#retryCount = 0;
     this.#delay = this.#options.initial_retry_delay ?? 1.5;
-    this.#closed = Promise.withResolvers<void>();
+    this.#closed = withResolvers<void>();
     this.#closing = undefined;
     void this.#attempt();
   }
@@ -368,7 +369,7 @@ export class Connection {
    * @returns The session.
    */
   openSession(): Promise<Session> {
-    const { promise, resolve, reject } = Promise.withResolvers<Session>();
+    const { promise, resolve, reject } = withResolvers<Session>();
     const onopen = this.onopen;
     const onclose = this.onclose;
     let opened = false;

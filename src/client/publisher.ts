@@ -14,6 +14,7 @@ import type { WampError } from "../protocol/wamp_error.ts";
 import { type Pending, type Requests, withoutUndefined } from "./requests.ts";
 import { Publication } from "./result.ts";
 import type { PublishOptions } from "./types.ts";
+import { withResolvers } from "../transports/_with_resolvers.ts";
 
 /** What the publisher needs from its session. */
 export interface PublisherContext {
@@ -97,7 +98,7 @@ export class Publisher {
       requests.send(message);
       return undefined;
     }
-    const { promise, resolve, reject } = Promise.withResolvers<Publication>();
+    const { promise, resolve, reject } = withResolvers<Publication>();
     requests.submit(this.#publishing, message, { resolve, reject });
     return promise;
   }

@@ -52,6 +52,7 @@ import type {
   RegisterOptions,
   SubscribeOptions,
 } from "./types.ts";
+import { withResolvers } from "../transports/_with_resolvers.ts";
 
 /** Why a session ended, as its `onleave` callback reports it. */
 export interface LeaveInfo {
@@ -448,7 +449,7 @@ export class Session {
     this.#enter("establishing", this.#establishing);
     // Hold the join promise before listening: a transport that closed
     // already delivers its close inside listen(), and that must reject it.
-    const { promise, resolve, reject } = Promise.withResolvers<Dict>();
+    const { promise, resolve, reject } = withResolvers<Dict>();
     this.#joinPromise = { resolve, reject };
     this.#transport.listen({
       message: (frame) => this.#receive(frame),

@@ -21,6 +21,7 @@ import {
 } from "./requests.ts";
 import { type Owner, Subscription, type Tracker } from "./subscription.ts";
 import type { EventDetails, EventHandler, SubscribeOptions } from "./types.ts";
+import { withResolvers } from "../transports/_with_resolvers.ts";
 
 /** What the subscriber needs from its session. */
 export interface SubscriberContext {
@@ -143,7 +144,7 @@ export class Subscriber {
     } catch (err) {
       return Promise.reject(err);
     }
-    const { promise, resolve, reject } = Promise.withResolvers<
+    const { promise, resolve, reject } = withResolvers<
       Subscription
     >();
     const requests = this.#requests;
@@ -179,7 +180,7 @@ export class Subscriber {
       subscription.end("wamp.close.normal");
       return Promise.resolve(false);
     }
-    const { promise, resolve, reject } = Promise.withResolvers<boolean>();
+    const { promise, resolve, reject } = withResolvers<boolean>();
     const requests = this.#requests;
     let requestId: number;
     try {

@@ -291,10 +291,14 @@ export class Authenticator {
    * The method is the first one in the client's `authmethods` that the
    * router serves (`anonymous` when the client names none).
    *
+   * Anonymous access and refusals are decided at once (not in a promise),
+   * so a client that sends requests right behind its HELLO is served as
+   * before authentication existed.
+   *
    * @param hello The HELLO.
-   * @returns What to do.
+   * @returns What to do, or a promise of it.
    */
-  async start(hello: HelloInfo): Promise<AuthStart> {
+  start(hello: HelloInfo): AuthStart | Promise<AuthStart> {
     const asked = hello.details.authmethods;
     const methods = Array.isArray(asked) && asked.length > 0
       ? asked.filter((m): m is string => typeof m === "string")
@@ -336,11 +340,11 @@ export class Authenticator {
       case "ticket":
         return this.#ticket(request);
       case "wampcra":
-        return await this.#wampcra(request);
+        return this.#wampcra(request);
       case "cryptosign":
-        return await this.#cryptosign(request);
+        return this.#cryptosign(request);
       default:
-        return await this.#scram(request);
+        return this.#scram(request);
     }
   }
 

@@ -103,6 +103,8 @@ const DENY: Decision = { allow: false };
 const ALLOW: Decision = { allow: true };
 const MAX_CACHE = 10_000;
 
+type CacheKey = [role: string, action: Action, uri: string];
+
 interface CompiledRole {
   authorizer?: string;
   exact: Map<string, Permission>;
@@ -188,7 +190,9 @@ export class Authorizer {
   #roles: Map<string, CompiledRole> | undefined;
   #callback: AuthorizeCallback | undefined;
   #invoke: Invoke | undefined;
-  #cache = new Map<string, Decision>();
+  // role → action → URI → decision: lookups allocate nothing.
+  #cache = new Map<string, Map<Action, Map<string, Decision>>>();
+  #cached = 0;
 
   /**
    * Creates an authorizer.
@@ -248,9 +252,9 @@ export class Authorizer {
     action: Action,
   ): Decision | Promise<Decision> {
     if (this.open) return ALLOW;
-    const key = `${session.authrole}\0${action}\0${uri}`;
-    const hit = this.#cache.get(key);
+    const hit = this.#cache.get(session.authrole)?.get(action)?.get(uri);
     if (hit !== undefined) return hit;
+    const key: CacheKey = [session.authrole, action, uri];
     const role = this.#roles?.get(session.authrole);
     if (role?.authorizer !== undefined) {
       return this.#dynamic(role.authorizer, session, uri, action, key);
@@ -284,7 +288,7 @@ export class Authorizer {
     session: Asker,
     uri: string,
     action: Action,
-    key: string,
+    key: CacheKey,
   ): Decision | Promise<Decision> {
     const identity = session.identity;
     if (this.#invoke === undefined) return DENY;
@@ -305,8 +309,16 @@ export class Authorizer {
     }, () => DENY);
   }
 
-  #remember(key: string, d: Decision): void {
-    if (this.#cache.size >= MAX_CACHE) this.#cache.clear();
-    this.#cache.set(key, d);
+  #remember([role, action, uri]: CacheKey, d: Decision): void {
+    if (this.#cached >= MAX_CACHE) {
+      this.#cache.clear();
+      this.#cached = 0;
+    }
+    let byAction = this.#cache.get(role);
+    if (byAction === undefined) this.#cache.set(role, byAction = new Map());
+    let byUri = byAction.get(action);
+    if (byUri === undefined) byAction.set(action, byUri = new Map());
+    if (!byUri.has(uri)) this.#cached++;
+    byUri.set(uri, d);
   }
 }

@@ -11,6 +11,7 @@ import { JsonSerializer } from "../serializers/json.ts";
 import { memoryPair } from "../transports/memory.ts";
 import type { Transport } from "../transports/transport.ts";
 import type { Clock } from "../transports/clock.ts";
+import { withResolvers } from "../transports/_with_resolvers.ts";
 
 /** A dynamic authenticator or authorizer failed or did not answer. */
 export class InternalCallError extends Error {
@@ -75,7 +76,7 @@ export class InternalCaller {
     this.#timeout = timeout;
     const [client, server] = memoryPair("wamp.2.json");
     this.#transport = client;
-    const joined = Promise.withResolvers<void>();
+    const joined = withResolvers<void>();
     this.#joined = joined.promise;
     // A failed join rejects every call; nobody else waits on it.
     joined.promise.catch(() => {});
@@ -128,7 +129,7 @@ export class InternalCaller {
       throw new InternalCallError("Too many internal calls pending");
     }
     const id = ++this.#next;
-    const { promise, resolve, reject } = Promise.withResolvers<unknown[]>();
+    const { promise, resolve, reject } = withResolvers<unknown[]>();
     const timer = this.#clock.setTimeout(() => {
       this.#pending.delete(id);
       reject(new InternalCallError(`${procedure} did not answer in time`));

@@ -17,6 +17,7 @@ import type {
 } from "../transports/transport.ts";
 import { type Clock, MAX_TIMER_DELAY } from "../transports/clock.ts";
 import { type Router, routerHost } from "./router.ts";
+import { withResolvers } from "../transports/_with_resolvers.ts";
 
 /** Options of {@linkcode longPollHandler}. */
 export interface LongPollOptions {
@@ -265,7 +266,7 @@ class LongPollServerTransport implements Transport {
       );
       this.touch(); // answering armed the idle timer; this receive is held
     }
-    const { promise, resolve } = Promise.withResolvers<Response>();
+    const { promise, resolve } = withResolvers<Response>();
     const gone = () => {
       // The client went away: keep its frames for the next receive.
       if (this.#held?.gone !== gone) return;
@@ -644,7 +645,7 @@ export function longPollHandler(
   async function close(wait = 1000): Promise<void> {
     closed = true;
     if (draining()) {
-      const { promise, resolve } = Promise.withResolvers<void>();
+      const { promise, resolve } = withResolvers<void>();
       drained = resolve;
       const timer = owner.clock.setTimeout(resolve, wait);
       await promise;

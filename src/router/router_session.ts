@@ -18,6 +18,7 @@ import type { Frame, Transport } from "../transports/transport.ts";
 import { type Clock, MAX_TIMER_DELAY } from "../transports/clock.ts";
 import type { Authenticator, AuthStart, Identity } from "./authenticator.ts";
 import type { SessionIdentity } from "./authorizer.ts";
+import { withResolvers } from "../transports/_with_resolvers.ts";
 
 /** What a router session needs of the realm it joins. */
 export interface SessionRealm {
@@ -138,7 +139,7 @@ export class RouterSession {
         `No HELLO within ${host.helloTimeout / 1000} s`,
       );
     }, Math.min(host.helloTimeout, MAX_TIMER_DELAY));
-    const { promise, resolve } = Promise.withResolvers<void>();
+    const { promise, resolve } = withResolvers<void>();
     this.closed = promise;
     this.#closedResolve = resolve;
   }
@@ -417,15 +418,20 @@ export class RouterSession {
         authprovider: "router",
       });
     }
-    this.#host.authenticator.start({
-      realm: realm.name,
-      details: msg.details,
-      session: this.id,
-      transport: this.transportInfo,
-    }).then(
-      (start) => this.#started(start),
-      () => this.#denied(),
-    );
+    let start;
+    try {
+      start = this.#host.authenticator.start({
+        realm: realm.name,
+        details: msg.details,
+        session: this.id,
+        transport: this.transportInfo,
+      });
+    } catch {
+      return this.#denied();
+    }
+    if (start instanceof Promise) {
+      start.then((s) => this.#started(s), () => this.#denied());
+    } else this.#started(start);
   }
 
   #started(start: AuthStart): void {

@@ -13,17 +13,26 @@
  * in their opening handshake, and features a client announced that are
  * not in {@linkcode CLIENT_FEATURES}.
  *
- * @example Restore a router's sessions onto a new router
+ * @example Move a session to a new router
  * ```ts
  * import { restore, snapshot } from "./snapshot.ts";
  * import { Router } from "./router.ts";
+ * import { connect } from "../client/connection.ts";
+ * import { memoryPair } from "../transports/memory.ts";
  * import assert from "node:assert/strict";
  *
  * const before = new Router({ realms: ["realm1"] });
- * const saved = JSON.parse(JSON.stringify(snapshot(before)));
+ * const client = await connect({
+ *   realm: "realm1",
+ *   transports: [{ type: "memory", connect: () => before.connectLocal() }],
+ * });
+ * await client.subscribe("com.example.news", () => {});
+ * const saved = JSON.parse(JSON.stringify(snapshot(before))); // plain data
+ * // A new router takes the session over, given a transport to its client.
  * const after = new Router({ realms: ["realm1"] });
- * // One new transport per saved session, to the same client.
- * assert.equal(restore(after, saved, () => undefined).size, 0);
+ * const [_client, server] = memoryPair("wamp.2.json");
+ * assert.deepEqual([...restore(after, saved, () => server)], [client.id]);
+ * await after.close();
  * ```
  *
  * @module
