@@ -9,7 +9,6 @@
 import { IdGenerator } from "../protocol/ids.ts";
 import type { Dict, Message } from "../protocol/messages.ts";
 import { SessionClosedError } from "./session_closed_error.ts";
-import { withResolvers } from "../transports/_with_resolvers.ts";
 
 /** The two ends of a promise a request settles. */
 export interface Pending<T> {
