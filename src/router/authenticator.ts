@@ -16,7 +16,7 @@
 import type { Dict } from "../protocol/messages.ts";
 import { ErrorUri } from "../protocol/wamp_error.ts";
 import { timingSafeEqual } from "../auth/timing_safe_equal.ts";
-import { deriveKey, verifyWampcra, wampcraChallenge } from "../auth/wampcra.ts";
+import { verifyWampcra, wampcraChallenge } from "../auth/wampcra.ts";
 import {
   newCryptosignChallenge,
   verifyCryptosign,
@@ -60,7 +60,11 @@ export interface Principal {
   extra?: Dict;
   /** `ticket`: the ticket. */
   ticket?: string;
-  /** `wampcra`: the secret (or, salted, the password keys derive from). */
+  /**
+   * `wampcra`: the secret; for a salted principal the key derived from the
+   * password (`deriveKey(password, salt, iterations, keylen)`), as in
+   * Crossbar's configuration.
+   */
   secret?: string;
   /** `wampcra` salted / `scram`: the salt. */
   salt?: string;
@@ -70,6 +74,11 @@ export interface Principal {
   keylen?: number;
   /** `cryptosign`: the Ed25519 public keys (hex) this principal may use. */
   authorized_keys?: string[];
+  /**
+   * `cryptosign`: the one public key (hex) this principal may use, as
+   * Crossbar's dynamic authenticators return it.
+   */
+  pubkey?: string;
   /** `scram`: the KDF, `argon2id-13` or `pbkdf2`. */
   kdf?: "argon2id-13" | "pbkdf2";
   /** `scram` with `argon2id-13`: memory in KiB. */
@@ -308,7 +317,7 @@ export class Authenticator {
       return {
         kind: "abort",
         reason: ErrorUri.NO_AUTH_METHOD,
-        message: `None of the authmethods ${methods.join(", ")} is served`,
+        message: "None of the offered authmethods is served",
       };
     }
     const claimed = typeof hello.details.authid === "string"
@@ -458,9 +467,11 @@ export class Authenticator {
     const principal = found?.principal;
     const known = typeof principal?.secret === "string";
     // An unknown authid gets a challenge shaped like a configured
-    // principal's (salted or not, same parameters, same role), salted with
-    // a salt that is the same on every attempt.
-    const model = known ? principal! : this.#model(this.#options.wampcra!);
+    // principal's (salted or not, same parameters), salted with a salt that
+    // is the same on every attempt; the challenge text names the same role
+    // and provider for every authid.
+    const first = this.#model(this.#options.wampcra!);
+    const model = known ? principal! : first;
     const salt = known
       ? principal!.salt
       : model?.salt !== undefined
@@ -470,9 +481,9 @@ export class Authenticator {
     const keylen = model?.keylen ?? 32;
     const challenge = wampcraChallenge({
       authid: request.authid ?? "",
-      authrole: model?.role ?? "user",
+      authrole: first?.role ?? "user",
       authmethod: "wampcra",
-      authprovider: found?.provider ?? "static",
+      authprovider: first ? "static" : "dynamic",
       session: request.session,
     });
     const extra: Dict = { challenge };
@@ -481,15 +492,14 @@ export class Authenticator {
       extra.iterations = iterations;
       extra.keylen = keylen;
     }
-    const secret = known ? principal!.secret! : this.#secret;
+    // Salted principals hold the derived key (as Crossbar's configuration
+    // does), so the router never runs PBKDF2 for a login.
+    const key = known ? principal!.secret! : this.#secret;
     return {
       kind: "challenge",
       method: "wampcra",
       extra,
       verify: async (signature) => {
-        const key = salt === undefined
-          ? secret
-          : await deriveKey(secret, salt, iterations, keylen);
         const ok = await verifyWampcra(key, challenge, signature);
         return ok && known
           ? this.#identity(request, principal!, found!.provider)
@@ -533,11 +543,17 @@ export class Authenticator {
     const found = lookup.authid === undefined && !dynamic
       ? undefined
       : await this.#principal(config, lookup);
-    const keys = found?.principal.authorized_keys;
-    const allowed = found !== undefined &&
-      (keys === undefined
-        ? found.provider === "dynamic"
-        : keys.some((k) => k.toLowerCase() === pubkey));
+    // The key must be the principal's: in `authorized_keys`, or its
+    // `pubkey` (what Crossbar's dynamic authenticators return). A principal
+    // without either (a bare role) authorizes no key.
+    const p = found?.principal;
+    const keys = [
+      ...(Array.isArray(p?.authorized_keys) ? p.authorized_keys : []),
+      ...(typeof p?.pubkey === "string" ? [p.pubkey] : []),
+    ];
+    const allowed = keys.some((k) =>
+      typeof k === "string" && k.toLowerCase() === pubkey
+    );
     const challenge = newCryptosignChallenge();
     return {
       kind: "challenge",
@@ -615,7 +631,9 @@ export class Authenticator {
     }
     if (typeof p.password !== "string") return undefined;
     // Derived once per principal object (a development convenience).
-    const cacheKey = `${p.password}\0${p.salt ?? ""}\0${p.kdf ?? ""}`;
+    const cacheKey = [p.password, p.salt, p.kdf, p.iterations, p.memory].join(
+      "\0",
+    );
     const known = this.#scramKeys.get(cacheKey);
     if (known !== undefined) return known;
     {

@@ -97,13 +97,20 @@ export type AuthorizeCallback = (
   session: SessionIdentity,
   uri: string,
   action: Action,
+  options: { match: Match },
 ) => boolean | Decision | Promise<boolean | Decision>;
+
+/**
+ * How a SUBSCRIBE or REGISTER pattern matches (`exact` for everything
+ * else). A pattern is allowed only when every URI it can match is.
+ */
+export type Match = "exact" | "prefix" | "wildcard";
 
 const DENY: Decision = { allow: false };
 const ALLOW: Decision = { allow: true };
 const MAX_CACHE = 10_000;
 
-type CacheKey = [role: string, action: Action, uri: string];
+type CacheKey = [role: string, action: string, uri: string];
 
 interface CompiledRole {
   authorizer?: string;
@@ -152,6 +159,51 @@ function find(role: CompiledRole, uri: string): Permission | undefined {
   return undefined;
 }
 
+// The fixed start every URI a pattern matches shares: a prefix pattern
+// itself; a wildcard's components up to the first empty one.
+function fixedStart(uri: string, match: Match): string {
+  if (match === "prefix") return uri;
+  const parts = uri.split(".");
+  const empty = parts.indexOf("");
+  return empty === -1
+    ? uri
+    : parts.slice(0, empty).map((x) => `${x}.`).join("");
+}
+
+// A pattern (prefix or wildcard) is allowed when the longest prefix
+// permission covering its fixed start allows the action, and no permission
+// that could apply to some URI under it (a more specific exact, prefix or
+// wildcard one) denies it. A wildcard permission identical to a wildcard
+// pattern decides it as well.
+function decidePattern(
+  role: CompiledRole,
+  uri: string,
+  match: Match,
+  action: Action,
+): Decision {
+  if (match === "wildcard") {
+    const same = role.wildcard.find((w) => w.p.uri === uri);
+    if (same !== undefined) return decisionOf(same.p, action);
+  }
+  const start = fixedStart(uri, match);
+  const cover = role.prefix.find((p) => start.startsWith(p.uri));
+  if (cover === undefined || cover.allow?.[action] !== true) return DENY;
+  const denies = (p: Permission) => p.allow?.[action] !== true;
+  for (const p of role.exact.values()) {
+    if (p.uri.startsWith(start) && denies(p)) return DENY;
+  }
+  for (const p of role.prefix) {
+    if (p !== cover && p.uri.startsWith(start) && denies(p)) return DENY;
+  }
+  for (const w of role.wildcard) {
+    const ws = fixedStart(w.p.uri, "wildcard");
+    if ((ws.startsWith(start) || start.startsWith(ws)) && denies(w.p)) {
+      return DENY;
+    }
+  }
+  return decisionOf(cover, action);
+}
+
 function decisionOf(p: Permission | undefined, action: Action): Decision {
   if (p === undefined || p.allow?.[action] !== true) return DENY;
   const disclose = action === "call"
@@ -190,8 +242,10 @@ export class Authorizer {
   #roles: Map<string, CompiledRole> | undefined;
   #callback: AuthorizeCallback | undefined;
   #invoke: Invoke | undefined;
-  // role → action → URI → decision: lookups allocate nothing.
-  #cache = new Map<string, Map<Action, Map<string, Decision>>>();
+  // role → action (and match) → URI → decision: lookups allocate nothing.
+  // One authorizer per realm, so decisions never cross realms; a callback's
+  // `cache: true` applies to the whole role.
+  #cache = new Map<string, Map<string, Map<string, Decision>>>();
   #cached = 0;
 
   /**
@@ -226,14 +280,16 @@ export class Authorizer {
    * @param session Who asks.
    * @param uri The URI.
    * @param action The action.
+   * @param match The match policy of a SUBSCRIBE or REGISTER pattern.
    * @returns The decision: a boolean when nothing is disclosed.
    */
   decide(
     session: Asker,
     uri: string,
     action: Action,
+    match: Match = "exact",
   ): boolean | Decision | Promise<Decision> {
-    const d = this.decision(session, uri, action);
+    const d = this.decision(session, uri, action, match);
     if (d instanceof Promise) return d;
     return d.disclose ? d : d.allow;
   }
@@ -244,29 +300,36 @@ export class Authorizer {
    * @param session Who asks.
    * @param uri The URI.
    * @param action The action.
+   * @param match The match policy of a SUBSCRIBE or REGISTER pattern.
    * @returns The decision.
    */
   decision(
     session: Asker,
     uri: string,
     action: Action,
+    match: Match = "exact",
   ): Decision | Promise<Decision> {
     if (this.open) return ALLOW;
-    const hit = this.#cache.get(session.authrole)?.get(action)?.get(uri);
+    const kind = match === "exact" ? action : `${action} ${match}`;
+    const hit = this.#cache.get(session.authrole)?.get(kind)?.get(uri);
     if (hit !== undefined) return hit;
-    const key: CacheKey = [session.authrole, action, uri];
+    const key: CacheKey = [session.authrole, kind, uri];
     const role = this.#roles?.get(session.authrole);
     if (role?.authorizer !== undefined) {
-      return this.#dynamic(role.authorizer, session, uri, action, key);
+      return this.#dynamic(role.authorizer, session, uri, action, match, key);
     }
     if (role !== undefined || this.#callback === undefined) {
-      const d = role === undefined ? DENY : decisionOf(find(role, uri), action);
+      const d = role === undefined
+        ? DENY
+        : match === "exact"
+        ? decisionOf(find(role, uri), action)
+        : decidePattern(role, uri, match, action);
       this.#remember(key, d);
       return d;
     }
     let answer;
     try {
-      answer = this.#callback(session.identity, uri, action);
+      answer = this.#callback(session.identity, uri, action, { match });
     } catch {
       return DENY;
     }
@@ -288,6 +351,7 @@ export class Authorizer {
     session: Asker,
     uri: string,
     action: Action,
+    match: Match,
     key: CacheKey,
   ): Decision | Promise<Decision> {
     const identity = session.identity;
@@ -295,7 +359,7 @@ export class Authorizer {
     return this.#invoke(
       identity.realm,
       procedure,
-      [identity, uri, action, {}],
+      [identity, uri, action, { match }],
       {},
     ).then(([a]) => {
       const d: Decision = a === true ? ALLOW : a && typeof a === "object"

@@ -417,8 +417,12 @@ export class Dealer {
     const internal = this.#internal.get(msg.procedure);
     if (internal) return this.#callInternal(caller, msg, internal);
     // Procedures under wamp. are the router's alone, never a callee's.
+    // The router's own calls (dynamic authenticators and authorizers) go
+    // to exact registrations only: a pattern never receives a ticket.
     const reg = msg.procedure.startsWith("wamp.")
       ? undefined
+      : caller.trusted
+      ? this.lookup(msg.procedure, "exact")
       : this.match(msg.procedure);
     if (reg === undefined) {
       return void caller.error(

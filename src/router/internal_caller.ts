@@ -57,6 +57,7 @@ export class InternalCaller {
   #closed = false;
   #clock: Clock;
   #timeout: number;
+  #idle: unknown;
 
   /**
    * Joins a realm.
@@ -65,12 +66,14 @@ export class InternalCaller {
    * @param realm The realm to join.
    * @param clock Timers.
    * @param timeout Milliseconds a call may take.
+   * @param onClose Called once the session is gone.
    */
   constructor(
     accept: (server: Transport) => void,
     realm: string,
     clock: Clock,
     timeout = 10_000,
+    onClose?: () => void,
   ) {
     this.#clock = clock;
     this.#timeout = timeout;
@@ -94,6 +97,8 @@ export class InternalCaller {
       },
       close: () => {
         this.#closed = true;
+        this.#clock.clearTimeout(this.#idle);
+        onClose?.();
         joined.reject(new InternalCallError("Internal session closed"));
         for (const [id, p] of this.#pending) {
           this.#clock.clearTimeout(p.timer);
@@ -124,6 +129,7 @@ export class InternalCaller {
     args: unknown[],
     kwargs: Record<string, unknown> = {},
   ): Promise<unknown[]> {
+    this.#clock.clearTimeout(this.#idle);
     await this.#joined;
     if (this.#pending.size >= MAX_PENDING) {
       throw new InternalCallError("Too many internal calls pending");
@@ -132,6 +138,7 @@ export class InternalCaller {
     const { promise, resolve, reject } = withResolvers<unknown[]>();
     const timer = this.#clock.setTimeout(() => {
       this.#pending.delete(id);
+      this.#idleSoon();
       reject(new InternalCallError(`${procedure} did not answer in time`));
     }, this.#timeout);
     this.#pending.set(id, { resolve, reject, timer });
@@ -142,6 +149,16 @@ export class InternalCaller {
   /** Leaves the realm. */
   close(): void {
     this.#transport.close(1000, "closed");
+  }
+
+  // Leaves the realm a second after the last answer, so that an idle
+  // realm (an auto-created one, say) is not held by the router's session.
+  #idleSoon(): void {
+    if (this.#pending.size > 0) return;
+    this.#clock.clearTimeout(this.#idle);
+    this.#idle = this.#clock.setTimeout(() => {
+      if (this.#pending.size === 0) this.close();
+    }, 1000);
   }
 
   #send(message: unknown[]): void {
@@ -157,6 +174,7 @@ export class InternalCaller {
     if (p === undefined) return;
     this.#pending.delete(id as number);
     this.#clock.clearTimeout(p.timer);
+    this.#idleSoon();
     if (error) {
       p.reject(new InternalCallError(`${error[4]}`, String(error[4])));
     } else p.resolve(Array.isArray(result![3]) ? result![3] : []);

@@ -40,7 +40,7 @@ function idArg(args: unknown[], what: string): number {
 function filtered(realm: MetaRealm, args: unknown[]): RouterSession[] {
   const roles = Array.isArray(args[0]) ? new Set(args[0]) : undefined;
   return [...realm.sessions.values()].filter((s) =>
-    roles === undefined || roles.has(s.authrole)
+    !s.trusted && (roles === undefined || roles.has(s.authrole))
   );
 }
 
@@ -78,7 +78,8 @@ export function defineMetaApi(realm: MetaRealm): void {
       : undefined;
     const killed: number[] = [];
     for (const s of targets) {
-      if (s === caller) continue;
+      // Never the caller, never the router's own sessions.
+      if (s === caller || s.trusted) continue;
       s.goodbye(reason, message);
       killed.push(s.id);
     }
@@ -86,7 +87,7 @@ export function defineMetaApi(realm: MetaRealm): void {
   };
   d.define("wamp.session.kill", (c, args, kw) => {
     const s = realm.sessions.get(idArg(args, "Session"));
-    if (!s || s === c) {
+    if (!s || s === c || s.trusted) {
       throw new InternalError(ErrorUri.NO_SUCH_SESSION, "No such session");
     }
     kill(c, [s], kw);

@@ -54,6 +54,7 @@ export {
   type AuthorizeCallback,
   Authorizer,
   type Decision,
+  type Match,
   type Permission,
   type RoleConfig,
   type SessionIdentity,

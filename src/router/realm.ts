@@ -40,6 +40,27 @@ export const DEALER_FEATURES: readonly string[] = [
 
 const OPEN: Decision = { allow: true };
 
+// A denied request gets ERROR; an unacknowledged publication is dropped
+// without an answer.
+function refuse(
+  s: RouterSession,
+  m: { requestId: number },
+  uri: string,
+  action: Action,
+  type: number,
+): void {
+  if (
+    action === "publish" &&
+    (m as unknown as { options: Dict }).options.acknowledge !== true
+  ) return;
+  s.error(
+    type,
+    m.requestId,
+    ErrorUri.NOT_AUTHORIZED,
+    `Session is not authorized to ${action} ${uri}`,
+  );
+}
+
 function features(list: readonly string[]): Dict {
   const out: Dict = {};
   for (const f of list) out[f] = true;
@@ -136,27 +157,22 @@ export class Realm implements SessionRealm {
     (s: RouterSession, m: T): void | Promise<void> => {
       if (az.open || s.trusted) return then(s, m, OPEN);
       const uri = uriOf(m);
-      const decided = az.decision(s, uri, action);
-      const apply = (dec: Decision) => {
-        if (dec.allow) return then(s, m, dec);
-        // An unacknowledged publication is dropped without an answer.
-        if (
-          action === "publish" &&
-          (m as unknown as { options: Dict }).options.acknowledge !== true
-        ) return;
-        s.error(
-          type,
-          m.requestId,
-          ErrorUri.NOT_AUTHORIZED,
-          `Session is not authorized to ${action} ${uri}`,
-        );
-      };
+      const match = (m as unknown as { options?: Dict }).options?.match;
+      const decided = az.decision(
+        s,
+        uri,
+        action,
+        match === "prefix" || match === "wildcard" ? match : "exact",
+      );
       if (decided instanceof Promise) {
         return decided.then((dec) => {
-          if (s.isOpen) apply(dec);
+          if (!s.isOpen) return;
+          if (dec.allow) then(s, m, dec);
+          else refuse(s, m, uri, action, type);
         });
       }
-      apply(decided);
+      if (decided.allow) return then(s, m, decided);
+      refuse(s, m, uri, action, type);
     };
     this.#dispatch = {
       [M.PUBLISH]: guard(

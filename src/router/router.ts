@@ -66,7 +66,8 @@ export interface RouterOptions {
   /**
    * Roles and their permissions in every realm without roles of its own.
    * With roles, a role that is not listed may do nothing. Default: every
-   * session may do everything (the development default).
+   * session may do everything (the development default) — unless some
+   * realm has roles: then realms without any allow nothing.
    */
   roles?: RoleConfig[];
   /**
@@ -289,7 +290,8 @@ export class Router implements UpgradePolicy {
     ): Promise<unknown[]> => {
       let caller = callers.get(realm);
       if (caller === undefined || caller.closed) {
-        caller = new InternalCaller(
+        let made: InternalCaller | undefined;
+        caller = made = new InternalCaller(
           (server) => {
             const session = new RouterSession(
               server,
@@ -302,8 +304,14 @@ export class Router implements UpgradePolicy {
           },
           realm,
           clock,
+          10_000,
+          () => {
+            if (made === undefined || callers.get(realm) === made) {
+              callers.delete(realm);
+            }
+          },
         );
-        callers.set(realm, caller);
+        if (!caller.closed) callers.set(realm, caller);
       }
       return caller.call(procedure, args, kwargs);
     };
@@ -313,7 +321,15 @@ export class Router implements UpgradePolicy {
     );
     const authorizerFor = (roles: RoleConfig[] | undefined) =>
       new Authorizer({ roles, authorize: options.authorize, invoke });
-    const shared = authorizerFor(options.roles);
+    // With roles configured anywhere, a realm without roles of its own (and
+    // without top-level roles) allows nothing rather than everything.
+    const anyRoles = options.roles !== undefined ||
+      (options.realms ?? []).some((r) =>
+        typeof r !== "string" && r.roles !== undefined
+      );
+    const defaultRoles = options.roles ?? (anyRoles ? [] : undefined);
+    // One authorizer per realm: its decision cache never crosses realms.
+    const realmAuthorizer = () => authorizerFor(defaultRoles);
     const host: RouterHost = {
       serializers: this.#serializers,
       pendingHandshakes: () => this.#sessions.size - this.#joined,
@@ -343,7 +359,7 @@ export class Router implements UpgradePolicy {
         if (realms.size >= maxRealms) {
           return `No realm ${name}, and the router serves as many realms as it may`;
         }
-        const created = new Realm(name, limits, shared);
+        const created = new Realm(name, limits, realmAuthorizer());
         realms.set(name, created);
         return created;
       },
@@ -384,7 +400,11 @@ export class Router implements UpgradePolicy {
       const roles = typeof entry === "string" ? undefined : entry.roles;
       realms.set(
         name,
-        new Realm(name, limits, roles ? authorizerFor(roles) : shared),
+        new Realm(
+          name,
+          limits,
+          roles ? authorizerFor(roles) : realmAuthorizer(),
+        ),
       );
       configured.add(name);
     }

@@ -200,6 +200,32 @@ function method(v: unknown, where: string, name: string): MethodConfig {
     for (const k of ["iterations", "keylen", "memory"]) {
       if (p[k] !== undefined) num(p[k], `${at}.${k}`);
     }
+    for (
+      const k of ["ticket", "secret", "salt", "password", "realm", "authid"]
+    ) {
+      if (p[k] !== undefined) str(p[k], `${at}.${k}`);
+    }
+    if (p.extra !== undefined && !isObject(p.extra)) {
+      fail(`${at}.extra`, "an object is expected");
+    }
+    if (name === "scram" && p.password === undefined) {
+      for (const k of ["stored-key", "server-key"]) {
+        const v = str(p[k], `${at}.${k}`);
+        if (!/^[0-9a-fA-F]{64}$/.test(v) && !/^[A-Za-z0-9+/]{43}=$/.test(v)) {
+          fail(`${at}.${k}`, "32 bytes in hex or Base64 are expected");
+        }
+      }
+      if (p.salt === undefined) fail(at, "salt is missing");
+      if (p.iterations === undefined) fail(at, "iterations is missing");
+      if (
+        p.kdf !== undefined && p.kdf !== "argon2id-13" && p.kdf !== "pbkdf2"
+      ) {
+        fail(`${at}.kdf`, "argon2id-13 or pbkdf2 is expected");
+      }
+      if (p.kdf !== "pbkdf2" && p.memory === undefined) {
+        fail(at, "memory is missing (argon2id-13)");
+      }
+    }
     principals[authid] = p as unknown as Principal;
   }
   const out: MethodConfig & Json = { principals };

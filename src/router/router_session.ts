@@ -393,22 +393,15 @@ export class RouterSession {
         "HELLO: Details.roles must hold at least one of caller, callee, publisher, subscriber",
       );
     }
-    if (!this.#host.admit()) {
-      this.abort(
-        ErrorUri.UNAVAILABLE,
-        "The router has reached its maximum number of sessions",
-      );
-      return;
-    }
+    // A session takes its place among maxSessions at WELCOME: until then
+    // it is a pending handshake (bounded by maxPendingHandshakes).
     const realm = this.#host.realmFor(msg.realm);
     if (typeof realm === "string") {
-      this.#host.released(this, true);
       this.abort(ErrorUri.NO_SUCH_REALM, realm);
       return;
     }
     this.roles = roles;
     this.realm = realm;
-    this.#admitted = true;
     this.#state = "auth";
     if (this.trusted) {
       return this.#welcome({
@@ -482,7 +475,22 @@ export class RouterSession {
   }
 
   #welcome(identity: Identity): void {
-    const realm = this.realm!;
+    // The realm again: an auto-created one may have gone (its last session
+    // left) while this one authenticated.
+    const realm = this.#host.realmFor(this.realm!.name);
+    if (typeof realm === "string") {
+      this.abort(ErrorUri.NO_SUCH_REALM, realm);
+      return;
+    }
+    this.realm = realm;
+    if (!this.#host.admit()) {
+      this.abort(
+        ErrorUri.UNAVAILABLE,
+        "The router has reached its maximum number of sessions",
+      );
+      return;
+    }
+    this.#admitted = true;
     this.#host.clock.clearTimeout(this.#helloTimer);
     this.authid = identity.authid;
     this.authrole = identity.authrole;

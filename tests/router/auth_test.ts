@@ -9,6 +9,7 @@ import {
 import type { Session } from "../../src/client/session.ts";
 import {
   cryptosign,
+  deriveKey,
   loadCryptosignKey,
   scram,
   scramCredentials,
@@ -41,7 +42,8 @@ async function secured(extra: RouterOptions = {}): Promise<Router> {
         principals: {
           peter: { secret: "prq7+YkJ1/KlW1X0YczMHw==", role: "user" },
           salted: {
-            secret: "hunter2",
+            // The derived key, as Crossbar's configuration holds it.
+            secret: await deriveKey("hunter2", "salt123", 100, 16),
             salt: "salt123",
             iterations: 100,
             keylen: 16,
@@ -687,4 +689,244 @@ Deno.test("auth: an unknown wampcra authid gets a salt (stable per authid) and p
   assert.equal(a.iterations, 100);
   assert.equal(a.keylen, 16);
   assert.equal(JSON.parse(a.challenge as string).authrole, "ops");
+});
+
+// Regressions from the security review of the first version.
+
+Deno.test("review: a permission for an exact URI does not allow registering it as a pattern, so nobody catches the authenticator's calls", async () => {
+  const router = new Router({
+    realms: [{
+      name: "realm1",
+      roles: [
+        {
+          name: "guest",
+          permissions: [
+            {
+              uri: "com.example.a",
+              allow: { register: true, subscribe: true },
+            },
+            {
+              uri: "com.example.pub.",
+              match: "prefix",
+              allow: { register: true, subscribe: true },
+            },
+            { uri: "com.example.pub.secret.", match: "prefix", allow: {} },
+          ],
+        },
+        {
+          name: "authenticator",
+          permissions: [{ uri: "com.example.auth", allow: { register: true } }],
+        },
+      ],
+    }],
+    auth: {
+      anonymous: { role: "guest" },
+      ticket: {
+        principals: { svc: { ticket: "s", role: "authenticator" } },
+        authenticator: "com.example.auth",
+      },
+    },
+  });
+  const guest = await open(router, {});
+  for (
+    const [uri, match] of [["com.example.a", "prefix"], [
+      "com.example.",
+      "wildcard",
+    ], ["com..a", "wildcard"]]
+  ) {
+    await assert.rejects(
+      guest.register(uri!, () => ({ role: "admin" }), {
+        match: match as "prefix",
+      }),
+      /not authorized/,
+      `${match} ${uri}`,
+    );
+  }
+  // A prefix inside an allowed prefix is fine; one that spans a denied
+  // sub-prefix is not.
+  await guest.subscribe("com.example.pub.news.", () => {}, { match: "prefix" });
+  await assert.rejects(
+    guest.register("com.example.pub.", () => 1, { match: "prefix" }),
+    /not authorized/,
+  );
+  // Even a pattern registration that some role may make never receives
+  // the router's authenticator calls: only an exact one does.
+  const svc = await open(router, {
+    auth: ticket({ authid: "svc", ticket: "s" }),
+  });
+  const asked: unknown[] = [];
+  await svc.register("com.example.auth", (args) => {
+    asked.push(args);
+    return (args[2] as Dict).ticket === "ok" ? { role: "guest" } : null;
+  });
+  const user = await open(router, {
+    auth: ticket({ authid: "u", ticket: "ok" }),
+  });
+  assert.equal(user.authrole, "guest");
+  assert.equal(asked.length, 1);
+  for (const s of [user, svc, guest]) await s.leave();
+});
+
+Deno.test("review: a dynamic cryptosign principal admits only its own key (pubkey or authorized_keys), never a bare role", async () => {
+  const key = await loadCryptosignKey(SEED);
+  const router = new Router({
+    realms: ["realm1"],
+    auth: {
+      cryptosign: {
+        authenticate: ({ authid }) =>
+          authid === "root"
+            ? { role: "admin", pubkey: key.publicKey }
+            : authid === "bare"
+            ? "admin"
+            : null,
+      },
+    },
+  });
+  const ok = await open(router, {
+    auth: cryptosign({ authid: "root", privateKey: SEED }),
+  });
+  assert.equal(ok.authrole, "admin");
+  await ok.leave();
+  for (const authid of ["root", "bare"]) {
+    const r = await refused(router, {
+      auth: cryptosign({ authid, privateKey: OTHER_SEED }),
+    });
+    assert.equal(r.reason, "wamp.error.not_authorized", authid);
+  }
+});
+
+Deno.test("review: connections still authenticating hold no session place and count as pending handshakes", async () => {
+  const router = await secured({
+    maxSessions: 1,
+    auth: {
+      anonymous: true,
+      ticket: { principals: { joe: { ticket: "t", role: "user" } } },
+    },
+  });
+  const stuck = [raw(router), raw(router)];
+  for (const p of stuck) {
+    p.send([1, "realm1", {
+      roles: ROLES,
+      authmethods: ["ticket"],
+      authid: "joe",
+    }]);
+    assert.equal((await p.next())[0], 4);
+  }
+  // Both wait in their challenge: pending, not joined.
+  assert.equal(router.sessionCount, 2);
+  const s = await open(router, {});
+  assert.ok(s.isOpen);
+  // The one place is taken now: a challenged client that answers is refused.
+  stuck[0]!.send([5, "t", {}]);
+  const m = await stuck[0]!.next();
+  assert.equal(m[2], "wamp.error.unavailable");
+  stuck[1]!.close();
+  await s.leave();
+});
+
+Deno.test("review: an auto-created realm that empties while a client authenticates is the one it joins", async () => {
+  const router = new Router({
+    auth: {
+      anonymous: true,
+      ticket: { principals: { joe: { ticket: "t", role: "user" } } },
+    },
+  });
+  const a = await open(router, { realm: "x" });
+  const b = raw(router);
+  b.send([1, "x", { roles: ROLES, authmethods: ["ticket"], authid: "joe" }]);
+  assert.equal((await b.next())[0], 4);
+  await a.leave();
+  await new Promise((r) => setTimeout(r, 5));
+  b.send([5, "t", {}]);
+  assert.equal((await b.next())[0], 2);
+  const c = await open(router, { realm: "x" });
+  const got: unknown[] = [];
+  await c.subscribe("com.example.t", (args) => got.push(args[0]));
+  b.send([16, 1, { acknowledge: true }, "com.example.t", ["hi"]]);
+  assert.equal((await b.next())[0], 17);
+  await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(got, ["hi"]);
+  b.close();
+  await c.leave();
+});
+
+Deno.test("review: failed logins through an authenticator procedure leave no realm or session behind", async () => {
+  const router = new Router({
+    auth: { ticket: { authenticator: "com.example.auth" } },
+  });
+  for (let i = 0; i < 5; i++) {
+    const r = await refused(router, {
+      realm: `junk${i}`,
+      auth: ticket({ authid: "x", ticket: "y" }),
+    });
+    assert.equal(r.reason, "wamp.error.not_authorized");
+  }
+  await new Promise((r) => setTimeout(r, 1200));
+  assert.equal(router.realmCount, 0);
+  assert.equal(router.sessionCount, 0);
+});
+
+Deno.test("review: a cached authorize decision does not cross realms, and realms without roles deny when others have roles", async () => {
+  const router = new Router({
+    realms: [
+      "a",
+      "b",
+      {
+        name: "c",
+        roles: [{
+          name: "anonymous",
+          permissions: [{
+            uri: "",
+            match: "prefix",
+            allow: { subscribe: true },
+          }],
+        }],
+      },
+    ],
+    auth: { anonymous: true },
+    authorize: (session) => ({ allow: session.realm === "a", cache: true }),
+  });
+  const a = await open(router, { realm: "a" });
+  await a.subscribe("com.example.t", () => {});
+  const b = await open(router, { realm: "b" });
+  await assert.rejects(
+    b.subscribe("com.example.t", () => {}),
+    /not authorized/,
+  );
+  const c = await open(router, { realm: "c" });
+  await c.subscribe("com.example.t", () => {});
+  await assert.rejects(c.call("com.example.t"), /not authorized/);
+  for (const s of [a, b, c]) await s.leave();
+  const open2 = new Router({
+    realms: [
+      "plain",
+      { name: "locked", roles: [{ name: "x", permissions: [] }] },
+    ],
+  });
+  const p = await open(open2, { realm: "plain" });
+  await assert.rejects(
+    p.subscribe("com.example.t", () => {}),
+    /not authorized/,
+  );
+  await p.leave();
+});
+
+Deno.test("review: the meta API neither lists nor kills the router's own sessions", async () => {
+  const router = new Router({
+    realms: ["realm1"],
+    auth: {
+      anonymous: { role: "admin" },
+      ticket: { authenticator: "com.example.auth" },
+    },
+  });
+  const admin = await open(router, {});
+  await admin.register("com.example.auth", () => ({ role: "user" }));
+  const user = await open(router, {
+    auth: ticket({ authid: "u", ticket: "t" }),
+  });
+  const ids = await admin.call("wamp.session.list") as number[];
+  assert.deepEqual(ids.sort(), [admin.id, user.id].sort());
+  const killed = await admin.call("wamp.session.kill_by_authrole", ["trusted"]);
+  assert.equal(killed, 0);
+  for (const s of [user, admin]) await s.leave();
 });

@@ -208,7 +208,14 @@ export function main(args: string[]): CliServer {
   const given = (flag: string) => values.given.has(flag);
   const router = new Router({
     ...fromFile,
-    realms: values.realm.length > 0 ? values.realm : fromFile.realms,
+    // --realm picks realms: one the file configures keeps its roles.
+    realms: values.realm.length > 0
+      ? values.realm.map((name) =>
+        fromFile.realms?.find((r) =>
+          (typeof r === "string" ? r : r.name) === name
+        ) ?? name
+      )
+      : fromFile.realms,
     serializers,
     strictRequestIds: !values["lenient-ids"],
     helloTimeout: !given("hello-timeout") && fromFile.helloTimeout
