@@ -71,6 +71,19 @@ connection.onopen = async (session) => {
 connection.open();
 `,
     },
+    {
+      label: "wampkit/lite: connect + call (JSON, WebSocket only)",
+      entry: `import { Connection } from ${
+        JSON.stringify(path("src/client/lite.ts"))
+      };
+const connection = new Connection({ url: "${URL_}", realm: "realm1" });
+connection.onopen = async (session) => {
+  console.log(await session.call("com.example.add2", [2, 3]));
+  await connection.close();
+};
+connection.open();
+`,
+    },
     { label: "wampkit: whole client (JSON)", entry: `export * from ${mod};\n` },
     {
       label: "wampkit: whole client + MessagePack",
