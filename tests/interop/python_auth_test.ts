@@ -23,6 +23,15 @@ import { serveRouter } from "../../src/router/adapters/deno.ts";
 import type { RoleConfig } from "../../src/router/authorizer.ts";
 import { Router } from "../../src/router/router.ts";
 import { Child, pythonWithAutobahn, type Report, STEP_MS } from "./_child.ts";
+import {
+  ADMIN_ACTIONS,
+  type Action,
+  DENIED,
+  expected,
+  OK,
+  ROLES,
+  USER_ACTIONS,
+} from "./_auth_roles.ts";
 
 // RFC 8032, 7.1, TEST 1 and TEST 2 (a key nobody authorized).
 const ALICE_SEED =
@@ -40,67 +49,6 @@ const CAROL_SCRAM = {
   memory: 1024,
 } as const;
 
-const ALL = { call: true, register: true, publish: true, subscribe: true };
-const NONE = { call: false, register: false, publish: false, subscribe: false };
-function prefix(uri: string, allow: Partial<typeof ALL>) {
-  return {
-    uri,
-    match: "prefix" as const,
-    allow: { ...NONE, ...allow },
-    disclose: { caller: true, publisher: true },
-  };
-}
-const ROLES: RoleConfig[] = [
-  { name: "backend", permissions: [prefix("com.example.", ALL)] },
-  {
-    name: "user",
-    permissions: [prefix("com.example.user.", { call: true, subscribe: true })],
-  },
-  {
-    name: "admin",
-    permissions: [
-      prefix("com.example.", { call: true, publish: true, subscribe: true }),
-    ],
-  },
-];
-
-type Action = { action: string; uri: string };
-const USER_ACTIONS: Action[] = [
-  { action: "call", uri: "com.example.user.whoami" },
-  { action: "call", uri: "com.example.admin.whoami" },
-  { action: "register", uri: "com.example.user.mine" },
-  { action: "publish", uri: "com.example.user.topic" },
-  { action: "subscribe", uri: "com.example.admin.topic" },
-  { action: "subscribe", uri: "com.example.user.topic" },
-];
-const ADMIN_ACTIONS: Action[] = [
-  { action: "call", uri: "com.example.user.whoami" },
-  { action: "call", uri: "com.example.admin.whoami" },
-  { action: "call", uri: "com.private.thing" },
-  { action: "register", uri: "com.example.admin.mine" },
-  { action: "publish", uri: "com.private.topic" },
-  { action: "publish", uri: "com.example.admin.topic" },
-];
-const DENIED = { error: "wamp.error.not_authorized" };
-const OK = { ok: true };
-
-/** What each action gives a session of `role` logged in as `authid`. */
-function expected(authid: string, role: "user" | "admin") {
-  const me = { result: [authid, role] };
-  return role === "user"
-    ? [me, DENIED, DENIED, DENIED, DENIED, OK]
-    : [me, me, DENIED, DENIED, DENIED, OK];
-}
-
-/**
- * Serves a secured router (port 0) with a wampkit backend (ticket) whose
- * com.example.{user,admin}.whoami return what it sees of the caller.
- */
-async function withRouter(fn: (url: string) => Promise<void>): Promise<void> {
-  const alice = await loadCryptosignKey(ALICE_SEED);
-  assert.equal(alice.publicKey, ALICE_PUBKEY);
-  const router = new Router({
-    realms: [{ name: "realm1", roles: ROLES }],
     auth: {
       ticket: {
         principals: {
