@@ -3,8 +3,18 @@
 // same six actions, allowed or denied by these permissions.
 import type { RoleConfig } from "../../src/router/authorizer.ts";
 
-export const ALL = { call: true, register: true, publish: true, subscribe: true };
-export const NONE = { call: false, register: false, publish: false, subscribe: false };
+export const ALL = {
+  call: true,
+  register: true,
+  publish: true,
+  subscribe: true,
+};
+export const NONE = {
+  call: false,
+  register: false,
+  publish: false,
+  subscribe: false,
+};
 export function prefix(uri: string, allow: Partial<typeof ALL>) {
   return {
     uri,
@@ -54,13 +64,3 @@ export function expected(authid: string, role: "user" | "admin") {
     ? [me, DENIED, DENIED, DENIED, DENIED, OK]
     : [me, me, DENIED, DENIED, DENIED, OK];
 }
-
-/**
- * Serves a secured router (port 0) with a wampkit backend (ticket) whose
- * com.example.{user,admin}.whoami return what it sees of the caller.
- */
-async function withRouter(fn: (url: string) => Promise<void>): Promise<void> {
-  const alice = await loadCryptosignKey(ALICE_SEED);
-  assert.equal(alice.publicKey, ALICE_PUBKEY);
-  const router = new Router({
-    realms: [{ name: "realm1", roles: ROLES }],
