@@ -320,3 +320,48 @@ Deno.test("router config: Crossbar-shaped realms, roles and principals; mistakes
     });
   }
 });
+
+Deno.test("authorization: messages waiting behind a pending decision are bounded (1000), past it the session is aborted", async () => {
+  const never = new Promise<boolean>(() => {});
+  const r = new Router({
+    realms: ["realm1"],
+    auth: { anonymous: true },
+    authorize: () => never,
+  });
+  const p = wrap(r.connectLocal());
+  p.send([1, "realm1", { roles: { caller: {} } }]);
+  assert.equal((await p.next())[0], 2);
+  // The first CALL waits for its decision; 1000 more wait behind it.
+  for (let id = 1; id <= 1001; id++) p.send([48, id, {}, "com.example.x"]);
+  assert.deepEqual(p.pending(), []);
+  p.send([48, 1002, {}, "com.example.x"]);
+  const m = await p.next();
+  assert.equal(m[0], 3);
+  assert.equal(m[2], "wamp.error.protocol_violation");
+  assert.match(
+    (m[1] as Dict).message as string,
+    /wait for an authorization decision/,
+  );
+  await p.closed;
+});
+
+Deno.test("authorization: the decision cache is bounded (10,000 entries), then starts over", () => {
+  let asked = 0;
+  const a = new Authorizer({
+    authorize: () => {
+      asked++;
+      return { allow: true, cache: true };
+    },
+  });
+  const who = { authrole: "r", identity: {} as never };
+  a.decide(who, "u.0", "call");
+  a.decide(who, "u.0", "call");
+  assert.equal(asked, 1, "cached");
+  for (let i = 1; i < 10_000; i++) a.decide(who, `u.${i}`, "call");
+  assert.equal(asked, 10_000);
+  a.decide(who, "u.0", "call");
+  assert.equal(asked, 10_000, "still cached at the bound");
+  a.decide(who, "u.10000", "call");
+  a.decide(who, "u.0", "call");
+  assert.equal(asked, 10_002, "cleared past the bound");
+});
