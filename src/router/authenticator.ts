@@ -259,7 +259,9 @@ export class Authenticator {
   #served: string[];
   #secret = randomText(32);
   #keyOwners = new Map<string, string>();
-  #scramKeys = new Map<string, Promise<ScramCredentials>>();
+  // Keys derived from a principal's `password`, once per principal object
+  // (so two principals with one password still get their own salts).
+  #scramKeys = new WeakMap<Principal, Promise<ScramCredentials>>();
   #invoke: Invoke | undefined;
 
   /**
@@ -631,10 +633,7 @@ export class Authenticator {
     }
     if (typeof p.password !== "string") return undefined;
     // Derived once per principal object (a development convenience).
-    const cacheKey = [p.password, p.salt, p.kdf, p.iterations, p.memory].join(
-      "\0",
-    );
-    const known = this.#scramKeys.get(cacheKey);
+    const known = this.#scramKeys.get(p);
     if (known !== undefined) return known;
     {
       const config = this.#options.scram!;
@@ -646,7 +645,7 @@ export class Authenticator {
           (kdf === "pbkdf2" ? 4096 : 2),
         memory: kdf === "pbkdf2" ? 0 : p.memory ?? config.memory ?? 4096,
       });
-      if (this.#scramKeys.size < 10_000) this.#scramKeys.set(cacheKey, keys);
+      this.#scramKeys.set(p, keys);
       return keys;
     }
   }

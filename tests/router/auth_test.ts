@@ -930,3 +930,35 @@ Deno.test("review: the meta API neither lists nor kills the router's own session
   assert.equal(killed, 0);
   for (const s of [user, admin]) await s.leave();
 });
+
+Deno.test("auth: SCRAM principals configured with a password log in, each with a salt of its own", async () => {
+  const router = new Router({
+    realms: ["realm1"],
+    auth: {
+      scram: {
+        kdf: "pbkdf2",
+        iterations: 1000,
+        principals: {
+          ann: { role: "user", password: "same" },
+          bob: { role: "user", password: "same" },
+        },
+      },
+    },
+  });
+  const salts: unknown[] = [];
+  for (const authid of ["ann", "bob"]) {
+    const s = await open(router, { auth: scram({ authid, password: "same" }) });
+    assert.equal(s.authid, authid);
+    await s.leave();
+    const p = raw(router);
+    p.send([1, "realm1", {
+      roles: ROLES,
+      authmethods: ["scram"],
+      authid,
+      authextra: { nonce: btoa("0123456789abcdef") },
+    }]);
+    salts.push(((await p.next())[2] as Dict).salt);
+    p.close();
+  }
+  assert.notEqual(salts[0], salts[1]);
+});
