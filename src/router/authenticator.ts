@@ -16,6 +16,14 @@
 import type { Dict } from "../protocol/messages.ts";
 import { ErrorUri } from "../protocol/wamp_error.ts";
 import { timingSafeEqual } from "../auth/timing_safe_equal.ts";
+import {
+  encodeBase64,
+  fromHex,
+  randomBytes,
+  sha256,
+  toHex,
+  utf8,
+} from "../auth/_encoding.ts";
 import { verifyWampcra, wampcraChallenge } from "../auth/wampcra.ts";
 import {
   newCryptosignChallenge,
@@ -208,27 +216,6 @@ const METHODS = ["anonymous", "ticket", "wampcra", "cryptosign", "scram"];
 const NOT_AUTHORIZED = ErrorUri.NOT_AUTHORIZED;
 const HEX64 = /^[0-9a-f]{64}$/;
 
-function randomText(bytes = 24): string {
-  const b = crypto.getRandomValues(new Uint8Array(bytes));
-  let s = "";
-  for (const x of b) s += x.toString(16).padStart(2, "0");
-  return s;
-}
-
-function hexToBase64(hex: string): string {
-  const bytes = new Uint8Array(hex.length >> 1);
-  for (let i = 0; i < bytes.length; i++) {
-    bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  }
-  return base64(bytes);
-}
-
-function base64(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
-}
-
 /**
  * Authenticates HELLOs by the configured methods.
  *
@@ -257,7 +244,7 @@ export class Authenticator {
   #options: AuthOptions;
   #anonymousRole: string | undefined;
   #served: string[];
-  #secret = randomText(32);
+  #secret = toHex(randomBytes(32));
   #keyOwners = new Map<string, string>();
   // Keys derived from a principal's `password`, once per principal object
   // (so two principals with one password still get their own salts).
@@ -517,11 +504,10 @@ export class Authenticator {
   }
 
   async #fakeSalt(request: AuthRequest): Promise<string> {
-    const digest = await crypto.subtle.digest(
-      "SHA-256",
-      new TextEncoder().encode(`${this.#secret}\0${request.authid ?? ""}`),
+    const digest = await sha256(
+      utf8(`${this.#secret}\0${request.authid ?? ""}`),
     );
-    return base64(new Uint8Array(digest, 0, 16));
+    return encodeBase64(digest.subarray(0, 16));
   }
 
   async #cryptosign(request: AuthRequest): Promise<AuthStart> {
@@ -621,7 +607,7 @@ export class Authenticator {
       // for a key); ours in Base64 (44 characters): both are read.
       const hex = HEX64.test(stored.toLowerCase()) &&
         HEX64.test(serverKey.toLowerCase());
-      const text = (v: string) => hex ? hexToBase64(v) : v;
+      const text = (v: string) => hex ? encodeBase64(fromHex(v)!) : v;
       return Promise.resolve({
         kdf: p.kdf ?? "argon2id-13",
         salt: text(p.salt ?? ""),
@@ -663,8 +649,8 @@ export class Authenticator {
       iterations: real?.iterations ?? config.iterations ??
         (kdf === "pbkdf2" ? 4096 : 2),
       memory: real?.memory ?? (kdf === "pbkdf2" ? 0 : config.memory ?? 4096),
-      storedKey: base64(crypto.getRandomValues(new Uint8Array(32))),
-      serverKey: base64(crypto.getRandomValues(new Uint8Array(32))),
+      storedKey: encodeBase64(randomBytes(32)),
+      serverKey: encodeBase64(randomBytes(32)),
     };
   }
 }

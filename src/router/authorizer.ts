@@ -8,6 +8,7 @@
  */
 
 import type { Dict } from "../protocol/messages.ts";
+import { type Clock, systemClock } from "../transports/clock.ts";
 
 /** What a session asks to do. */
 export type Action = "call" | "register" | "publish" | "subscribe";
@@ -242,23 +243,31 @@ export class Authorizer {
   #roles: Map<string, CompiledRole> | undefined;
   #callback: AuthorizeCallback | undefined;
   #invoke: Invoke | undefined;
+  #clock: Clock;
+  #timeout: number;
   // role → action (and match) → URI → decision: lookups allocate nothing.
   // One authorizer per realm, so decisions never cross realms; a callback's
   // `cache: true` applies to the whole role.
   #cache = new Map<string, Map<string, Map<string, Decision>>>();
   #cached = 0;
 
+  /** Whether everything is allowed (no roles, no callback). */
+  readonly open: boolean;
+
   /**
    * Creates an authorizer.
    *
    * @param options Static roles and/or a callback; `invoke` calls roles'
-   * authorizer procedures (the router passes it).
+   * authorizer procedures (the router passes it); a callback that has not
+   * answered within `timeout` ms (10 s) is taken as a denial.
    */
   constructor(
     options: {
       roles?: RoleConfig[];
       authorize?: AuthorizeCallback;
       invoke?: Invoke;
+      clock?: Clock;
+      timeout?: number;
     },
   ) {
     this.#invoke = options.invoke;
@@ -266,11 +275,9 @@ export class Authorizer {
       this.#roles = new Map(options.roles.map((r) => [r.name, compile(r)]));
     }
     this.#callback = options.authorize;
-  }
-
-  /** Whether everything is allowed (no roles, no callback). */
-  get open(): boolean {
-    return this.#roles === undefined && this.#callback === undefined;
+    this.#clock = options.clock ?? systemClock;
+    this.#timeout = options.timeout ?? 10_000;
+    this.open = this.#roles === undefined && this.#callback === undefined;
   }
 
   /**
@@ -333,17 +340,41 @@ export class Authorizer {
     } catch {
       return DENY;
     }
-    const settle = (a: boolean | Decision): Decision => {
-      const d: Decision = typeof a === "boolean"
-        ? (a ? ALLOW : DENY)
-        : a && typeof a === "object"
-        ? { allow: a.allow === true, disclose: a.disclose === true }
-        : DENY;
-      if (typeof a === "object" && a?.cache === true) this.#remember(key, d);
-      return d;
-    };
-    if (answer instanceof Promise) return answer.then(settle, () => DENY);
-    return settle(answer);
+    if (answer instanceof Promise) {
+      return this.#bounded(answer).then((a) => this.#settle(a, key));
+    }
+    return this.#settle(answer, key);
+  }
+
+  // A decision from what a callback or procedure answered: `true`, or
+  // `{allow, disclose, cache}`; anything else denies.
+  #settle(answer: unknown, key: CacheKey): Decision {
+    const a = answer as Decision | boolean | undefined;
+    const d = a === true
+      ? ALLOW
+      : a && typeof a === "object" && a.allow === true
+      ? (a.disclose === true ? { allow: true, disclose: true } : ALLOW)
+      : DENY;
+    if (typeof a === "object" && a?.cache === true) this.#remember(key, d);
+    return d;
+  }
+
+  // A pending answer, or false (a denial) if it rejects or takes too long:
+  // the session's messages wait behind it.
+  #bounded(answer: Promise<unknown>): Promise<unknown> {
+    return new Promise((resolve) => {
+      const timer = this.#clock.setTimeout(
+        () => resolve(false),
+        this.#timeout,
+      );
+      answer.then((a) => {
+        this.#clock.clearTimeout(timer);
+        resolve(a);
+      }, () => {
+        this.#clock.clearTimeout(timer);
+        resolve(false);
+      });
+    });
   }
 
   #dynamic(
@@ -361,16 +392,7 @@ export class Authorizer {
       procedure,
       [identity, uri, action, { match }],
       {},
-    ).then(([a]) => {
-      const d: Decision = a === true ? ALLOW : a && typeof a === "object"
-        ? {
-          allow: (a as Decision).allow === true,
-          disclose: (a as Decision).disclose === true,
-        }
-        : DENY;
-      if ((a as Decision | undefined)?.cache === true) this.#remember(key, d);
-      return d;
-    }, () => DENY);
+    ).then(([a]) => this.#settle(a, key), () => DENY);
   }
 
   #remember([role, action, uri]: CacheKey, d: Decision): void {

@@ -38,8 +38,6 @@ export const DEALER_FEATURES: readonly string[] = [
   "registration_meta_api",
 ];
 
-const OPEN: Decision = { allow: true };
-
 // A denied request gets ERROR; an unacknowledged publication is dropped
 // without an answer.
 function refuse(
@@ -152,34 +150,36 @@ export class Realm implements SessionRealm {
       action: Action,
       type: number,
       uriOf: (m: T) => string,
-      then: (s: RouterSession, m: T, d: Decision) => void,
-    ) =>
-    (s: RouterSession, m: T): void | Promise<void> => {
-      if (az.open || s.trusted) return then(s, m, OPEN);
-      const uri = uriOf(m);
-      const match = (m as unknown as { options?: Dict }).options?.match;
-      const decided = az.decision(
-        s,
-        uri,
-        action,
-        match === "prefix" || match === "wildcard" ? match : "exact",
-      );
-      if (decided instanceof Promise) {
-        return decided.then((dec) => {
-          if (!s.isOpen) return;
-          if (dec.allow) then(s, m, dec);
-          else refuse(s, m, uri, action, type);
-        });
-      }
-      if (decided.allow) return then(s, m, decided);
-      refuse(s, m, uri, action, type);
-    };
+      then: (s: RouterSession, m: T, d?: Decision) => void,
+    ): (s: RouterSession, m: T) => void | Promise<void> =>
+      // Without roles or callbacks (the default) nothing is checked: the
+      // handler itself, no wrapper on the path of every message.
+      az.open ? then : (s: RouterSession, m: T): void | Promise<void> => {
+        if (s.trusted) return then(s, m);
+        const uri = uriOf(m);
+        const match = (m as unknown as { options?: Dict }).options?.match;
+        const decided = az.decision(
+          s,
+          uri,
+          action,
+          match === "prefix" || match === "wildcard" ? match : "exact",
+        );
+        if (decided instanceof Promise) {
+          return decided.then((dec) => {
+            if (!s.isOpen) return;
+            if (dec.allow) then(s, m, dec);
+            else refuse(s, m, uri, action, type);
+          });
+        }
+        if (decided.allow) return then(s, m, decided);
+        refuse(s, m, uri, action, type);
+      };
     this.#dispatch = {
       [M.PUBLISH]: guard(
         "publish",
         M.PUBLISH,
         (m) => m.topic,
-        (s, m, dec) => b.publish(s, m, dec.disclose === true),
+        (s, m, dec) => b.publish(s, m, dec?.disclose === true),
       ),
       [M.SUBSCRIBE]: guard(
         "subscribe",
@@ -192,7 +192,7 @@ export class Realm implements SessionRealm {
         "call",
         M.CALL,
         (m) => m.procedure,
-        (s, m, dec) => d.call(s, m, dec.disclose === true),
+        (s, m, dec) => d.call(s, m, dec?.disclose === true),
       ),
       [M.CANCEL]: (s, m) => d.cancel(s, m),
       [M.REGISTER]: guard(

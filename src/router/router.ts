@@ -320,7 +320,12 @@ export class Router implements UpgradePolicy {
       invoke,
     );
     const authorizerFor = (roles: RoleConfig[] | undefined) =>
-      new Authorizer({ roles, authorize: options.authorize, invoke });
+      new Authorizer({
+        roles,
+        authorize: options.authorize,
+        invoke,
+        clock,
+      });
     // With roles configured anywhere, a realm without roles of its own (and
     // without top-level roles) allows nothing rather than everything.
     const anyRoles = options.roles !== undefined ||

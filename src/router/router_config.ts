@@ -216,6 +216,10 @@ function method(v: unknown, where: string, name: string): MethodConfig {
         }
       }
       if (p.salt === undefined) fail(at, "salt is missing");
+      if (
+        /^[0-9a-fA-F]{64}$/.test(p["stored-key"] as string) &&
+        !/^(?:[0-9a-fA-F]{2})+$/.test(str(p.salt, `${at}.salt`))
+      ) fail(`${at}.salt`, "hex is expected beside hex keys (Crossbar's form)");
       if (p.iterations === undefined) fail(at, "iterations is missing");
       if (
         p.kdf !== undefined && p.kdf !== "argon2id-13" && p.kdf !== "pbkdf2"

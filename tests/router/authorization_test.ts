@@ -13,6 +13,7 @@ import {
   readRouterConfig,
 } from "../../src/router/router_config.ts";
 import { wrap } from "../_helpers/peer.ts";
+import { VirtualClock } from "../_helpers/virtual_clock.ts";
 
 const ROLES: RoleConfig[] = [
   {
@@ -327,6 +328,7 @@ Deno.test("authorization: messages waiting behind a pending decision are bounded
     realms: ["realm1"],
     auth: { anonymous: true },
     authorize: () => never,
+    clock: new VirtualClock(),
   });
   const p = wrap(r.connectLocal());
   p.send([1, "realm1", { roles: { caller: {} } }]);
@@ -364,4 +366,37 @@ Deno.test("authorization: the decision cache is bounded (10,000 entries), then s
   a.decide(who, "u.10000", "call");
   a.decide(who, "u.0", "call");
   assert.equal(asked, 10_002, "cleared past the bound");
+});
+
+Deno.test("authorization: a callback that never answers is a denial after 10 s, and the messages behind it go on (virtual time)", async () => {
+  const clock = new VirtualClock();
+  const r = new Router({
+    realms: ["realm1"],
+    auth: { anonymous: true },
+    authorize: (_s, uri) =>
+      uri === "com.example.hang" ? new Promise<boolean>(() => {}) : true,
+    clock,
+  });
+  const p = wrap(r.connectLocal());
+  p.send([1, "realm1", { roles: { caller: {} } }]);
+  assert.equal((await p.next())[0], 2);
+  p.send([48, 1, {}, "com.example.hang"]);
+  p.send([48, 2, {}, "com.example.other"]);
+  await clock.advance(9_999);
+  assert.deepEqual(p.pending(), []);
+  await clock.advance(1);
+  const first = await p.next();
+  assert.deepEqual([first[0], first[2], first[4]], [
+    8,
+    1,
+    "wamp.error.not_authorized",
+  ]);
+  // The next one was allowed, and has no callee.
+  const second = await p.next();
+  assert.deepEqual([second[0], second[2], second[4]], [
+    8,
+    2,
+    "wamp.error.no_such_procedure",
+  ]);
+  p.close();
 });
