@@ -135,7 +135,7 @@ export class Broker {
       return;
     }
     let sub = this.#index.get(msg.topic, match);
-    let held = this.#bySession.get(session);
+    const held = this.#bySession.get(session);
     if (
       (sub === undefined || !sub.subscribers.has(session)) &&
       (held?.size ?? 0) >= this.#maxPerSession
@@ -148,23 +148,14 @@ export class Broker {
       );
       return;
     }
-    let created = false;
-    if (sub === undefined) {
-      sub = {
-        id: randomId(),
-        uri: msg.topic,
-        match,
-        created: new Date().toISOString(),
-        subscribers: new Set(),
-      };
-      this.#index.set(msg.topic, match, sub);
-      this.#byId.set(sub.id, sub);
-      created = true;
-    }
-    const added = !sub.subscribers.has(session);
-    sub.subscribers.add(session);
-    if (held === undefined) this.#bySession.set(session, held = new Set());
-    held.add(sub);
+    const created = sub === undefined;
+    const added = sub === undefined || !sub.subscribers.has(session);
+    sub = this.#attach(session, {
+      id: randomId(),
+      uri: msg.topic,
+      match,
+      created: new Date().toISOString(),
+    });
     session.send({
       type: M.SUBSCRIBED,
       requestId: msg.requestId,
@@ -225,16 +216,27 @@ export class Broker {
     session: RouterSession,
     sub: Omit<BrokerSubscription, "subscribers">,
   ): void {
-    let held = this.#index.get(sub.uri, sub.match);
-    if (held === undefined) {
-      held = { ...sub, subscribers: new Set() };
-      this.#index.set(sub.uri, sub.match, held);
-      this.#byId.set(held.id, held);
+    this.#attach(session, sub);
+  }
+
+  // Adds a session to the subscription of `fresh.uri` and `fresh.match`,
+  // made from `fresh` if there is none: SUBSCRIBE's and a restore's shared
+  // step (the caller answers and publishes meta events).
+  #attach(
+    session: RouterSession,
+    fresh: Omit<BrokerSubscription, "subscribers">,
+  ): BrokerSubscription {
+    let sub = this.#index.get(fresh.uri, fresh.match);
+    if (sub === undefined) {
+      sub = { ...fresh, subscribers: new Set() };
+      this.#index.set(sub.uri, sub.match, sub);
+      this.#byId.set(sub.id, sub);
     }
-    held.subscribers.add(session);
-    let mine = this.#bySession.get(session);
-    if (mine === undefined) this.#bySession.set(session, mine = new Set());
-    mine.add(held);
+    sub.subscribers.add(session);
+    let held = this.#bySession.get(session);
+    if (held === undefined) this.#bySession.set(session, held = new Set());
+    held.add(sub);
+    return sub;
   }
 
   /**

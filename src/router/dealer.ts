@@ -171,13 +171,13 @@ export class Dealer {
     this.#clock = clock;
   }
 
-  #of(session: RouterSession): SessionCalls {
+  #of(session: RouterSession, lastInvocation = 0): SessionCalls {
     let state = this.#sessions.get(session);
     if (state === undefined) {
       state = {
         calls: new Map(),
         invocations: new Map(),
-        ids: new IdGenerator(),
+        ids: new IdGenerator(lastInvocation),
         registrations: new Set(),
       };
       this.#sessions.set(session, state);
@@ -273,8 +273,7 @@ export class Dealer {
         `Too many registrations: this session holds ${held.size}, the limit`,
       );
     }
-    let reg = this.#index.get(msg.procedure, match);
-    let created = false;
+    const reg = this.#index.get(msg.procedure, match);
     if (reg !== undefined) {
       if (reg.callees.includes(session)) {
         return fail(
@@ -294,34 +293,26 @@ export class Dealer {
           `${msg.procedure} is registered with invoke=${reg.invoke}`,
         );
       }
-    } else {
-      reg = {
-        id: randomId(),
-        uri: msg.procedure,
-        match,
-        invoke,
-        created: new Date().toISOString(),
-        callees: [],
-        next: 0,
-      };
-      this.#index.set(msg.procedure, match, reg);
-      this.#byId.set(reg.id, reg);
-      created = true;
     }
-    reg.callees.push(session);
-    held.add(reg);
+    const attached = this.#attach(session, {
+      id: randomId(),
+      uri: msg.procedure,
+      match,
+      invoke,
+      created: new Date().toISOString(),
+    });
     session.send({
       type: M.REGISTERED,
       requestId: msg.requestId,
-      registration: reg.id,
+      registration: attached.id,
     });
-    if (created) {
+    if (reg === undefined) {
       this.#meta("wamp.registration.on_create", [
         session.id,
-        this.describe(reg),
+        this.describe(attached),
       ]);
     }
-    this.#meta("wamp.registration.on_register", [session.id, reg.id]);
+    this.#meta("wamp.registration.on_register", [session.id, attached.id]);
   }
 
   /**
@@ -675,19 +666,14 @@ export class Dealer {
    * Starts a restored session's INVOCATION ids after `lastInvocation`
    * (`snapshot.ts`): above every id its earlier router may have sent, so
    * late answers to those are dropped as finished, never taken for new
-   * ones.
+   * ones. Called before anything else of the session reaches the dealer.
    *
    * @param session The restored session.
    * @param lastInvocation The id to continue after.
    */
   restoreSession(session: RouterSession, lastInvocation: number): void {
-    const state = this.#of(session);
-    if (state.ids.last < lastInvocation) {
-      this.#sessions.set(session, {
-        ...state,
-        ids: new IdGenerator(lastInvocation),
-      });
-    }
+    if (lastInvocation <= 0 || this.#sessions.has(session)) return;
+    this.#of(session, lastInvocation);
   }
 
   /**
@@ -703,14 +689,26 @@ export class Dealer {
     session: RouterSession,
     reg: Omit<DealerRegistration, "callees" | "next">,
   ): void {
-    let held = this.#index.get(reg.uri, reg.match);
-    if (held === undefined) {
-      held = { ...reg, callees: [], next: 0 };
-      this.#index.set(reg.uri, reg.match, held);
-      this.#byId.set(held.id, held);
+    this.#attach(session, reg);
+  }
+
+  // Adds a callee to the registration of `fresh.uri` and `fresh.match`,
+  // made from `fresh` if there is none: REGISTER's and a restore's shared
+  // step (REGISTER checks policies first; the caller answers and publishes
+  // meta events). A session is a callee once.
+  #attach(
+    session: RouterSession,
+    fresh: Omit<DealerRegistration, "callees" | "next">,
+  ): DealerRegistration {
+    let reg = this.#index.get(fresh.uri, fresh.match);
+    if (reg === undefined) {
+      reg = { ...fresh, callees: [], next: 0 };
+      this.#index.set(reg.uri, reg.match, reg);
+      this.#byId.set(reg.id, reg);
     }
-    if (!held.callees.includes(session)) held.callees.push(session);
-    this.#of(session).registrations.add(held);
+    if (!reg.callees.includes(session)) reg.callees.push(session);
+    this.#of(session).registrations.add(reg);
+    return reg;
   }
 
   /**

@@ -44,7 +44,12 @@ const MAX_PENDING = 1000;
  *
  * @example Calling a registered procedure
  * ```ts ignore
- * const caller = new InternalCaller((t) => router.acceptTrusted(t), "realm1", clock);
+ * // As Router does: serve the router's end as a trusted RouterSession.
+ * const caller = new InternalCaller(
+ *   (server) => new RouterSession(server, new JsonSerializer(), host, true).start(),
+ *   "realm1",
+ *   systemClock,
+ * );
  * const [result] = await caller.call("com.example.authenticate", ["realm1", "joe", {}]);
  * ```
  */

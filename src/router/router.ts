@@ -267,15 +267,15 @@ export class Router implements UpgradePolicy {
     this.allowedOrigins = options.allowedOrigins
       ? new Set(options.allowedOrigins)
       : undefined;
-    const limits: RealmLimits = {
+    // Shared by every realm; `observe` is set by `host.observer` (Workers
+    // persistence) and is absent otherwise, so meta events cost nothing more.
+    const limits: { -readonly [K in keyof RealmLimits]: RealmLimits[K] } = {
       maxPendingCalls: options.maxPendingCalls ?? 1000,
       maxSubscriptionsPerSession: options.maxSubscriptionsPerSession ??
         100_000,
       maxRegistrationsPerSession: options.maxRegistrationsPerSession ??
         10_000,
       clock,
-      observe: (realm, topic, args) =>
-        this.#host.observer?.(realm, topic, args),
     };
     const realms = this.#realms;
     const configured = this.#configured;
@@ -351,7 +351,12 @@ export class Router implements UpgradePolicy {
       adopt: (session) => {
         this.#sessions.add(session);
       },
-      observer: undefined,
+      get observer() {
+        return limits.observe;
+      },
+      set observer(observer) {
+        limits.observe = observer;
+      },
       strictRequestIds: options.strictRequestIds ?? true,
       helloTimeout: options.helloTimeout ?? 10_000,
       maxOutboundBytes: this.maxOutboundBytes,

@@ -227,6 +227,37 @@ Deno.test({
       );
 
       await step(
+        "a session cannot make the object persist more than 1000 subscriptions and registrations, nor URIs over 1024 characters",
+        async () => {
+          const realm = "com.bound";
+          const url = w.ws("ws");
+          const s = await connect({ url, realm });
+          const id = s.id!;
+          const pending: Promise<unknown>[] = [];
+          for (let i = 0; i < 1003; i++) {
+            pending.push(s.subscribe(`com.bound.t${i}`, () => {}));
+          }
+          pending.push(s.register(`com.bound.${"x".repeat(1100)}`, () => 1));
+          await Promise.all(pending);
+          await sleep(100);
+          const keys = (await stored(w, "default")).filter((k) =>
+            k.startsWith(`sub:${id}:`) || k.startsWith(`reg:${id}:`)
+          );
+          assert.equal(keys.length, 1000);
+          // Those past the bound are served all the same.
+          assert.ok(
+            await s.call("wamp.subscription.lookup", ["com.bound.t1002"]),
+          );
+          await s.leave();
+          await sleep(50);
+          assert.deepEqual(
+            (await stored(w, "default")).filter((k) => k.includes(`:${id}`)),
+            [],
+          );
+        },
+      );
+
+      await step(
         "a client inside a Worker calls a procedure registered outside",
         async () => {
           const callee = await connect({

@@ -38,7 +38,8 @@
  * PUBLISH is handled. Round-robin registrations start again at their first
  * callee, and a restored session's next request id is taken as given.
  * Subscriptions and registrations whose URI is longer than
- * {@linkcode MAX_PERSISTED_URI} are served but not persisted.
+ * {@linkcode MAX_PERSISTED_URI}, or past {@linkcode MAX_PERSISTED} (1000
+ * per session, 20,000 per object), are served but not persisted.
  *
  * @example A Worker with one router object per realm
  * ```ts ignore
@@ -107,10 +108,17 @@ export const ATTACHMENT_LIMIT = 2048;
 
 /**
  * The longest subscription or registration URI persisted, in characters;
- * longer ones are served but do not survive eviction (a storage value
- * holds at most 128 KiB).
+ * longer ones are served but do not survive eviction.
  */
-export const MAX_PERSISTED_URI = 16384;
+export const MAX_PERSISTED_URI = 1024;
+
+/**
+ * Subscriptions and registrations persisted per session, and per object
+ * in all: past them they are served but do not survive eviction. Waking
+ * reads every persisted record into memory, so what one client (or all of
+ * them) can make the object store must stay well inside its 128 MB.
+ */
+export const MAX_PERSISTED = { perSession: 1000, total: 20_000 } as const;
 
 /** The path under which a realm names its object: `/ws/<realm>`. */
 const REALM_PATH = /^\/ws\/([^/]+)\/?$/;
@@ -377,33 +385,78 @@ class StorageWriter implements SnapshotObserver {
   #pending = new Map<string, unknown>();
   #scheduled = false;
   #seq = 0;
+  // The sub:/reg: keys persisted, per session: bounded by MAX_PERSISTED.
+  #persisted = new Map<number, Set<string>>();
+  #total = 0;
 
   constructor(storage: DurableObjectStorageLike, seq: number) {
     this.#storage = storage;
     this.#seq = seq;
   }
 
+  /**
+   * Counts a key that is in storage already (restored on waking).
+   *
+   * @param key The sub:/reg: key.
+   */
+  counted(key: string): void {
+    const session = sessionOfKey(key);
+    let keys = this.#persisted.get(session);
+    if (keys === undefined) this.#persisted.set(session, keys = new Set());
+    if (!keys.has(key)) this.#total++;
+    keys.add(key);
+  }
+
   subscribed(record: SubscriptionRecord): void {
-    if (!this.kept.has(record.session)) return;
-    if (record.uri.length > MAX_PERSISTED_URI) return;
-    this.write(`sub:${record.session}:${record.id}`, record);
+    this.#add(`sub:${record.session}:${record.id}`, record);
   }
 
   unsubscribed(session: number, id: number): void {
-    if (this.kept.has(session)) this.write(`sub:${session}:${id}`, undefined);
+    this.#remove(session, `sub:${session}:${id}`);
   }
 
   registered(record: RegistrationRecord): void {
-    if (!this.kept.has(record.session)) return;
-    if (record.uri.length > MAX_PERSISTED_URI) return;
-    this.write(`reg:${record.session}:${record.id}`, {
-      ...record,
-      seq: this.#seq++,
-    });
+    const stored = { ...record, seq: this.#seq++ };
+    this.#add(`reg:${record.session}:${record.id}`, stored);
   }
 
   unregistered(session: number, id: number): void {
-    if (this.kept.has(session)) this.write(`reg:${session}:${id}`, undefined);
+    this.#remove(session, `reg:${session}:${id}`);
+  }
+
+  /**
+   * Forgets a session that left (its sub:/reg: keys are deleted).
+   *
+   * @param session The session id.
+   */
+  left(session: number): void {
+    this.kept.delete(session);
+    const keys = this.#persisted.get(session);
+    if (keys === undefined) return;
+    this.#persisted.delete(session);
+    this.#total -= keys.size;
+    for (const key of keys) this.write(key, undefined);
+  }
+
+  #add(key: string, record: { session: number; uri: string }): void {
+    if (!this.kept.has(record.session)) return;
+    if (record.uri.length > MAX_PERSISTED_URI) return;
+    if (this.#total >= MAX_PERSISTED.total) return;
+    let keys = this.#persisted.get(record.session);
+    if (keys === undefined) {
+      this.#persisted.set(record.session, keys = new Set());
+    }
+    if (keys.size >= MAX_PERSISTED.perSession) return;
+    keys.add(key);
+    this.#total++;
+    this.write(key, record);
+  }
+
+  #remove(session: number, key: string): void {
+    const keys = this.#persisted.get(session);
+    if (keys?.delete(key) !== true) return;
+    this.#total--;
+    this.write(key, undefined);
   }
 
   write(key: string, value: unknown): void {
@@ -678,7 +731,7 @@ export class WampRouterObject {
   #event(event: RouterEvent): void {
     const writer = this.#writerFor();
     if (event.type !== "join") {
-      writer.kept.delete(event.session);
+      writer.left(event.session);
       if (this.#inStorage.delete(event.session)) {
         writer.write(`ses:${event.session}`, undefined);
       }
@@ -745,10 +798,14 @@ export class WampRouterObject {
         this.#router!,
         { sessions, subscriptions, registrations },
         (record) => this.#hibernated(socketOf.get(record.id)!, record.protocol),
-        { lastInvocation: (wakes % 8192) * INVOCATION_EPOCH },
+        // 1 … 8191 epochs, never 0: ids stay above the last wake's.
+        { lastInvocation: (((wakes - 1) % 8191) + 1) * INVOCATION_EPOCH },
       );
       const writer = this.#writerFor((registrations.at(-1)?.seq ?? 0) + 1);
       for (const id of restored) writer.kept.add(id);
+      for (const key of [...subs.keys(), ...regs.keys()]) {
+        if (restored.has(sessionOfKey(key))) writer.counted(key);
+      }
     }
     const stale = [...subs.keys(), ...regs.keys(), ...records.keys()]
       .filter((key) => !restored.has(sessionOfKey(key)));
