@@ -2,6 +2,7 @@
 // after each segment, so that a caller can compute in one go (argon2id) or
 // let the event loop run between segments (SCRAM, whose logins take
 // seconds at Crossbar's usual costs).
+import { isIntIn } from "./_encoding.ts";
 import { blake2b } from "./_blake2b.ts";
 
 /** The cost and output of one `argon2id()` computation. */
@@ -70,18 +71,18 @@ function argon2idSteps(
     throw new TypeError("Associated data must be a Uint8Array");
   }
   if (salt.length < 8) throw new RangeError("Salt must be at least 8 bytes");
-  if (!isInt(parallelism, 1, 0xffffff)) {
+  if (!isIntIn(parallelism, 1, 0xffffff)) {
     throw new RangeError("Parallelism must be an integer from 1 to 2^24-1");
   }
-  if (!isInt(iterations, 1, 0xffffffff)) {
+  if (!isIntIn(iterations, 1, 0xffffffff)) {
     throw new RangeError("Iterations must be an integer from 1 to 2^32-1");
   }
-  if (!isInt(memory, 8 * parallelism, 0xffffffff)) {
+  if (!isIntIn(memory, 8 * parallelism, 0xffffffff)) {
     throw new RangeError(
       "Memory must be an integer from 8 KiB per lane to 2^32-1 KiB",
     );
   }
-  if (!isInt(hashLength, 4, 0xffffffff)) {
+  if (!isIntIn(hashLength, 4, 0xffffffff)) {
     throw new RangeError("Hash length must be an integer of at least 4");
   }
 
@@ -117,6 +118,7 @@ export async function argon2idYielding(
   salt: Uint8Array,
   options: Argon2idOptions,
   sliceMs = 20,
+  signal?: AbortSignal,
 ): Promise<Uint8Array> {
   const steps = argon2idSteps(password, salt, options);
   let since = Date.now();
@@ -125,6 +127,8 @@ export async function argon2idYielding(
     if (step.done) return step.value;
     if (Date.now() - since >= sliceMs) {
       await new Promise((resolve) => setTimeout(resolve, 0));
+      // A hash nobody waits for any more stops at the next slice.
+      signal?.throwIfAborted();
       since = Date.now();
     }
   }
@@ -210,11 +214,6 @@ function* fill(
   }
   mem.fill(0);
   return hPrime(last, hashLength);
-}
-
-function isInt(value: unknown, min: number, max: number): value is number {
-  return Number.isSafeInteger(value) && (value as number) >= min &&
-    (value as number) <= max;
 }
 
 function writeLe32(out: Uint8Array, at: number, n: number): void {

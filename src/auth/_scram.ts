@@ -30,16 +30,23 @@ export async function saltedPassword(
   salt: Uint8Array,
   iterations: number,
   memory: number,
+  signal?: AbortSignal,
 ): Promise<Uint8Array> {
   if (kdf === "pbkdf2") {
     return await pbkdf2(utf8(password), salt, iterations, 32);
   }
-  const hash = await argon2idYielding(utf8(password), salt, {
-    iterations,
-    memory,
-    parallelism: 1,
-    hashLength: 32,
-  });
+  const hash = await argon2idYielding(
+    utf8(password),
+    salt,
+    {
+      iterations,
+      memory,
+      parallelism: 1,
+      hashLength: 32,
+    },
+    20,
+    signal,
+  );
   return utf8(toBase64Unpadded(hash));
 }
 

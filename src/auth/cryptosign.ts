@@ -8,6 +8,7 @@
 import type { AuthDict, ClientAuth } from "./client_auth.ts";
 import { expectMethod, hello } from "./_client.ts";
 import { fromHex, randomBytes, toHex } from "./_encoding.ts";
+import { decodeBase64 } from "../serializers/_base64.ts";
 import { AuthError } from "./_errors.ts";
 import { timingSafeEqual } from "./timing_safe_equal.ts";
 
@@ -142,8 +143,8 @@ export async function loadCryptosignKey(
 }
 
 function fromBase64Url(text: string): Uint8Array {
-  const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  // A JWK's 32-byte `x` is 43 characters: one "=" pads it.
+  return decodeBase64(text.replace(/-/g, "+").replace(/_/g, "/") + "=");
 }
 
 /** What {@linkcode cryptosign} needs. */
@@ -246,7 +247,10 @@ export function cryptosign(options: CryptosignOptions): ClientAuth {
           }, which this client cannot give`,
         );
       }
-      const challenge = fromHex(extra?.challenge);
+      const text = extra?.challenge;
+      const challenge = typeof text === "string" && text.length === 64
+        ? fromHex(text)
+        : undefined;
       if (challenge?.length !== 32) {
         throw new AuthError("Cryptosign challenge is not 32 bytes of hex");
       }

@@ -28,7 +28,6 @@ import { AuthError } from "./_errors.ts";
 import { saslprep } from "./_saslprep.ts";
 import {
   authMessage,
-  clientProof,
   extendsNonce,
   KDFS,
   saltedPassword,
@@ -44,7 +43,8 @@ export type { ScramKdf };
 /**
  * The most KDF work a client does for a router, so that a hostile router
  * cannot keep it busy. The defaults accept Crossbar's usual `argon2id-13`
- * costs (iterations 4096, memory 512 KiB) with room to spare.
+ * costs (iterations 4096, memory 512 KiB); a new connection attempt stops
+ * the last one's hash.
  */
 export interface ScramLimits {
   /**
@@ -54,9 +54,11 @@ export interface ScramLimits {
    */
   memory?: number;
   /**
-   * Argon2id iterations × memory (KiB), the time the hash takes.
+   * Argon2id iterations × memory (KiB), the time the hash takes: by default
+   * Crossbar's example cost (t=4096, m=512 KiB), about 8 s in TypeScript,
+   * inside the connection's 10 s handshake timeout.
    *
-   * @default {4194304}
+   * @default {2097152}
    */
   work?: number;
   /**
@@ -85,8 +87,10 @@ export interface ScramOptions {
 interface Attempt {
   nonce: string;
   nonceBytes: Uint8Array;
-  salted?: Uint8Array;
-  message?: Uint8Array;
+  /** Stops this attempt's KDF when the next attempt begins. */
+  abort: AbortController;
+  /** The ServerSignature WELCOME must carry, once challenged. */
+  expected?: string;
 }
 
 /**
@@ -146,15 +150,18 @@ export function scram(options: ScramOptions): ClientAuth {
     throw new TypeError("SCRAM authid has a character SASLprep prohibits");
   }
   const maxMemory = limits.memory ?? 262144;
-  const maxWork = limits.work ?? 4194304;
+  const maxWork = limits.work ?? 2097152;
   const maxPbkdf2 = limits.pbkdf2Iterations ?? 10_000_000;
   let attempt: Attempt | undefined;
 
   return {
     hello: () => {
+      // A new connection attempt: the last one's KDF, if still running
+      // (its handshake timed out), is abandoned, never stacked.
+      attempt?.abort.abort();
       const nonceBytes = randomBytes(16);
       const nonce = encodeBase64(nonceBytes);
-      attempt = { nonce, nonceBytes };
+      attempt = { nonce, nonceBytes, abort: new AbortController() };
       return hello("scram", authid, authrole, {
         ...authextra,
         nonce,
@@ -223,6 +230,7 @@ export function scram(options: ScramOptions): ClientAuth {
         saltBytes,
         iterations as number,
         memory as number,
+        current.abort.signal,
       );
       const message = authMessage(
         prepped,
@@ -231,14 +239,15 @@ export function scram(options: ScramOptions): ClientAuth {
         salt as string,
         iterations as number,
       );
-      current.salted = salted;
-      current.message = message;
-      return await clientProof(salted, message);
+      const { clientKey, storedKey, serverKey } = await scramKeys(salted);
+      current.expected = await serverSignature(serverKey, message);
+      return encodeBase64(xor(clientKey, await hmac(storedKey, message)));
     },
 
+    // deno-lint-ignore require-await
     welcome: async (details) => {
-      const current = attempt;
-      if (current?.salted === undefined || current.message === undefined) {
+      const expected = attempt?.expected;
+      if (expected === undefined) {
         throw new AuthError("Router welcomed without a SCRAM challenge");
       }
       const authextra = details?.authextra as AuthDict | undefined;
@@ -246,8 +255,6 @@ export function scram(options: ScramOptions): ClientAuth {
       if (typeof received !== "string") {
         throw new AuthError("Router sent no SCRAM server signature");
       }
-      const { serverKey } = await scramKeys(current.salted);
-      const expected = await serverSignature(serverKey, current.message);
       if (!timingSafeEqual(expected, received)) {
         throw new AuthError("Router's SCRAM server signature is wrong");
       }
@@ -435,7 +442,9 @@ export class ScramServer {
     ) {
       throw new TypeError("SCRAM credentials are malformed");
     }
-    const authid = typeof hello?.authid === "string"
+    // A remote authid: bounded before SASLprep normalizes it.
+    const authid = typeof hello?.authid === "string" &&
+        hello.authid.length <= 1024
       ? saslprep(hello.authid)
       : undefined;
     if (authid === undefined) {
@@ -446,7 +455,7 @@ export class ScramServer {
       throw new AuthError("SCRAM client nonce is not Base64");
     }
     this.#kdf = kdf;
-    this.#salt = encodeBase64(saltBytes);
+    this.#salt = salt as string; // canonical: fromBase64 accepted it
     this.#iterations = iterations;
     this.#memory = memory;
     this.#storedKey = stored;

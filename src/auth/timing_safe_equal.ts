@@ -4,7 +4,7 @@
  * @module
  */
 
-const encoder = new TextEncoder();
+import { utf8 } from "./_encoding.ts";
 
 /**
  * Whether `a` and `b` hold the same bytes (strings compare as UTF-8), in a
@@ -32,8 +32,8 @@ export function timingSafeEqual(
   a: Uint8Array | string,
   b: Uint8Array | string,
 ): boolean {
-  const x = typeof a === "string" ? encoder.encode(a) : a;
-  const y = typeof b === "string" ? encoder.encode(b) : b;
+  const x = typeof a === "string" ? utf8(a) : a;
+  const y = typeof b === "string" ? utf8(b) : b;
   if (!(x instanceof Uint8Array) || !(y instanceof Uint8Array)) return false;
   const lx = x.length;
   const ly = y.length;

@@ -100,6 +100,12 @@ export function wampcra(options: WampcraOptions): ClientAuth {
           `WAMP-CRA keylen must be an integer from 1 to ${MAX_KEYLEN}`,
         );
       }
+      // PBKDF2 runs `iterations` once per 32-byte block of the key.
+      if (iterations * Math.ceil(keylen / 32) > MAX_ITERATIONS) {
+        throw new AuthError(
+          `WAMP-CRA iterations × keylen/32 must be at most ${MAX_ITERATIONS}`,
+        );
+      }
       const key = await deriveKey(secret, salt, iterations, keylen);
       return await signWampcra(key, challenge);
     },

@@ -535,3 +535,23 @@ Deno.test("saslprep() maps and refuses as passlib does", () => {
     assert.equal(saslprep(input), undefined, JSON.stringify(input));
   }
 });
+
+Deno.test("scram: a new HELLO abandons the last attempt's Argon2id instead of stacking it", async () => {
+  const auth = scram({ authid: "alice", password: "pencil" });
+  const first = await auth.hello();
+  const server = new ScramServer(
+    await scramCredentials("pencil", {
+      kdf: "argon2id-13",
+      iterations: 64,
+      memory: 4096,
+    }),
+    { authid: "alice", clientNonce: first.authextra!.nonce as string },
+  );
+  const pending = auth.challenge("scram", server.challengeExtra());
+  await new Promise((r) => setTimeout(r, 30));
+  await auth.hello(); // the reconnect
+  await assert.rejects(
+    Promise.resolve(pending),
+    (e: Error) => e.name === "AbortError",
+  );
+});

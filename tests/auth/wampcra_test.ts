@@ -236,3 +236,18 @@ Deno.test("auth_cra is Autobahn|JS's sign and derive_key, async", async () => {
   );
   assert.ok(Object.isFrozen(auth_cra));
 });
+
+Deno.test("wampcra: a router cannot ask for more PBKDF2 work through keylen (iterations × blocks bounded)", async () => {
+  const auth = wampcra({ authid: "joe", secret: "s" });
+  await assert.rejects(
+    Promise.resolve().then(() =>
+      auth.challenge("wampcra", {
+        challenge: "x",
+        salt: "salt",
+        iterations: 10_000_000,
+        keylen: 1024,
+      })
+    ),
+    /iterations × keylen\/32/,
+  );
+});
